@@ -1,0 +1,56 @@
+/*
+ * str.c -- the 16-byte string representation (see util.h).
+ */
+#include "util/util.h"
+
+Str str_make(const char *s, uint32_t len)
+{
+    Str r;
+    memset(&r, 0, sizeof(r));
+    r.len = len;
+    if (len <= STR_INLINE) {
+        if (len)
+            memcpy(r.prefix, s, len);
+    } else {
+        memcpy(r.prefix, s, 4);
+        r.u.ptr = s;
+    }
+    return r;
+}
+
+Str str_copy(Arena *a, const char *s, uint32_t len)
+{
+    if (len <= STR_INLINE)
+        return str_make(s, len);
+    char *p = arena_alloc(a, len);
+    if (p == NULL) {
+        Str empty;
+        memset(&empty, 0, sizeof(empty));
+        return empty;
+    }
+    memcpy(p, s, len);
+    return str_make(p, len);
+}
+
+bool str_eq(const Str *a, const Str *b)
+{
+    uint64_t ha, hb;
+    memcpy(&ha, a, 8);
+    memcpy(&hb, b, 8);
+    if (ha != hb)
+        return false;
+    if (a->len <= STR_INLINE)
+        return memcmp(a->u.inl, b->u.inl, 8) == 0;
+    return memcmp(a->u.ptr + 4, b->u.ptr + 4, a->len - 4) == 0;
+}
+
+int str_cmp(const Str *a, const Str *b)
+{
+    uint32_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->prefix, b->prefix, n < 4 ? n : 4);
+    if (c == 0 && n > 4)
+        c = memcmp(str_data(a) + 4, str_data(b) + 4, n - 4);
+    if (c != 0)
+        return c < 0 ? -1 : 1;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
