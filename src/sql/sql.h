@@ -222,12 +222,13 @@ typedef enum StmtKind {
     STMT_COPY,
     STMT_EXPLAIN,
     STMT_SET,                 /* SET name = value, SET name TO value,
-                                 PRAGMA name = value, PRAGMA name(value) */
+                                 PRAGMA name = value */
     STMT_SHOW,                /* SHOW name, PRAGMA name (no value) */
     STMT_RESET,               /* RESET name */
     STMT_ANALYZE,             /* ANALYZE [table] */
     STMT_REINDEX,             /* REINDEX name */
-    STMT_CALL,                /* CALL f(args), also PRAGMA f('x') */
+    STMT_CALL,                /* CALL f(args), also PRAGMA f('x') and
+                                 PRAGMA name(value) (pragma set) */
     STMT_BEGIN, STMT_COMMIT, STMT_ROLLBACK,
 } StmtKind;
 
@@ -311,6 +312,9 @@ struct Stmt {
 
     /* SET / SHOW / RESET / PRAGMA / CALL */
     const char *name;         /* setting or function name, lower case */
+    bool pragma;              /* written as PRAGMA: for STMT_CALL, the
+                                 layer above runs PRAGMA name(value) as a
+                                 SET when `name` is a setting */
     AExpr *value;             /* SET value; NULL for RESET/SHOW */
     AExpr **args;             /* CALL f(args) */
     const char **arg_names;   /* named arguments (sf => 1), NULL entries

@@ -12,11 +12,25 @@
  *
  * In ARENA_MALLOC mode each allocation is a separate mem_alloc linked into
  * a list, so releasing to a mark frees the list back to the mark's head.
+ *
+ * Under AddressSanitizer the committed bytes not handed out are poisoned,
+ * so reads and writes past the end of the newest allocation, into the
+ * alignment padding after any allocation, or into released memory are
+ * reported as they would be for malloc.
  */
 #include <stdio.h>
 #include <sys/mman.h>
 
 #include "util/util.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
 
 #define ARENA_ALIGN 16
 #define ARENA_DEFAULT_RESERVE (64ull << 30)
@@ -31,7 +45,8 @@ typedef struct MallocBlock {
     size_t size;
     /* payload follows, aligned */
 } MallocBlock;
-#define MALLOC_HDR ((sizeof(MallocBlock) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
+#define MALLOC_HDR \
+    ((sizeof(MallocBlock) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
 
 struct Arena {
     char *base;
@@ -63,9 +78,12 @@ Arena *arena_create(const char *name, size_t reserve, int mode)
         return a;
     size_t want = reserve ? reserve : ARENA_DEFAULT_RESERVE;
     want = align_up(want, 1u << 21);
-    while (want >= ARENA_MIN_RESERVE) {
+    /* A smaller reservation is better than none when address space is
+     * limited (ulimit -v), down to ARENA_MIN_RESERVE; a request below that
+     * is tried once as it is. */
+    for (;;) {
         a->base = mem_reserve(want);
-        if (a->base)
+        if (a->base || want / 2 < ARENA_MIN_RESERVE)
             break;
         want /= 2;
     }
@@ -82,13 +100,18 @@ void arena_destroy(Arena *a)
     if (a == NULL)
         return;
     arena_reset(a);
-    if (a->base)
+    if (a->base) {
+        /* Leave no stale poison on addresses a later mmap may reuse. */
+        UNPOISON(a->base, a->committed);
         mem_unreserve(a->base, a->reserved);
+    }
     mem_free(a);
 }
 
 static bool grow_commit(Arena *a, size_t need)
 {
+    if (need > a->reserved)
+        return false;
     size_t step = a->committed ? a->committed : ARENA_FIRST_COMMIT;
     if (step > ARENA_MAX_COMMIT_STEP)
         step = ARENA_MAX_COMMIT_STEP;
@@ -101,12 +124,15 @@ static bool grow_commit(Arena *a, size_t need)
         return false;
     if (mem_commit(a->base + a->committed, target - a->committed) != EMBER_OK)
         return false;
+    POISON(a->base + a->committed, target - a->committed);
     a->committed = target;
     return true;
 }
 
 static void *malloc_mode_alloc(Arena *a, size_t n)
 {
+    if (n > SIZE_MAX - MALLOC_HDR)
+        return NULL;
     MallocBlock *b = mem_alloc(MALLOC_HDR + n);
     if (b == NULL)
         return NULL;
@@ -142,6 +168,7 @@ void *arena_alloc(Arena *a, size_t n)
     a->last_off = off;
     if (end > a->peak)
         a->peak = end;
+    UNPOISON(a->base + off, n);
     return a->base + off;
 }
 
@@ -159,16 +186,19 @@ void *arena_realloc(Arena *a, void *p, size_t old_n, size_t new_n)
         return arena_alloc(a, new_n);
     if (new_n <= old_n)
         return p;
+    if (UNLIKELY(a->failed))
+        return NULL;
     if (a->mode == ARENA_RESERVE && (char *)p == a->base + a->last_off &&
         a->last_off + old_n == a->used) {
         size_t end = a->last_off + new_n;
-        if (end > a->committed && !grow_commit(a, end)) {
+        if (end < new_n || (end > a->committed && !grow_commit(a, end))) {
             a->failed = true;
             return NULL;
         }
         a->used = end;
         if (end > a->peak)
             a->peak = end;
+        UNPOISON(p, new_n);
         return p;
     }
     void *q = arena_alloc(a, new_n);
@@ -228,6 +258,7 @@ void arena_release(Arena *a, ArenaMark m)
         return;
     }
     assert(m.used <= a->used);
+    POISON(a->base + m.used, a->used - m.used);
     a->used = m.used;
     a->last_off = 0;
 }

@@ -34,7 +34,8 @@ Str str_copy(Arena *a, const char *s, uint32_t len)
 
 bool str_eq(const Str *a, const Str *b)
 {
-    uint64_t ha, hb;
+    uint64_t ha;
+    uint64_t hb;
     memcpy(&ha, a, 8);
     memcpy(&hb, b, 8);
     if (ha != hb)

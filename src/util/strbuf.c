@@ -41,7 +41,8 @@ void sb_append(StrBuf *sb, const char *s, size_t n)
 {
     if (!reserve(sb, n))
         return;
-    memcpy(sb->data + sb->len, s, n);
+    if (n > 0)                       /* s may be NULL when n is 0 */
+        memcpy(sb->data + sb->len, s, n);
     sb->len += n;
     sb->data[sb->len] = 0;
 }

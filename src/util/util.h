@@ -262,8 +262,14 @@ static inline int64_t interval_make(int32_t months, int32_t days)
 {
     return (int64_t)(((uint64_t)(uint32_t)months << 32) | (uint32_t)days);
 }
-static inline int32_t interval_months(int64_t iv) { return (int32_t)(iv >> 32); }
-static inline int32_t interval_days(int64_t iv) { return (int32_t)(uint32_t)iv; }
+static inline int32_t interval_months(int64_t iv)
+{
+    return (int32_t)(iv >> 32);
+}
+static inline int32_t interval_days(int64_t iv)
+{
+    return (int32_t)(uint32_t)iv;
+}
 
 /* ------------------------------------------------------------------------
  * Decimals (decimal.c): int64 scaled by 10^scale, precision <= 18.
@@ -285,8 +291,12 @@ int decimal_rescale(int64_t v, int from_scale, int to_scale, int prec,
                     int64_t *out);
 /* Fit a 128-bit scaled value into `prec` digits. */
 int decimal_from_i128(__int128 v, int prec, int64_t *out);
+/* The double nearest to v / 10^scale. */
 double decimal_to_double(int64_t v, int scale);
-/* Round a double to `scale` digits and check it fits `prec` digits. */
+/* Round a double to `scale` digits and check it fits `prec` digits
+ * (EMBER_OVERFLOW, also for NaN and infinities). The rounding applies to
+ * the shortest text that reads back as d, the decimal the user sees: 1.005
+ * gives 1.01 at scale 2 although the double is slightly below 1.005. */
 int decimal_from_double(double d, int prec, int scale, int64_t *out);
 
 /* ------------------------------------------------------------------------
@@ -294,12 +304,18 @@ int decimal_from_double(double d, int prec, int scale, int64_t *out);
  * ------------------------------------------------------------------------ */
 
 /* Shortest text that reads back as the same double ("0.1", "1e+20",
- * "inf", "-inf", "nan"); buf >= 32 bytes. Integral values print without a
- * fraction ("3"), like PostgreSQL. Returns the length. */
+ * "Infinity", "-Infinity", "NaN", as PostgreSQL spells them): the first of
+ * %.15g, %.16g, %.17g that round-trips; buf >= 32 bytes. Integral values
+ * print without a fraction ("3", "-0"). Returns the length. */
 int double_format(double d, char *buf);
-/* Parse an integer (optional sign, digits, surrounding spaces). */
+/* Parse an integer (optional sign, digits, surrounding spaces). EMBER_OK,
+ * EMBER_OVERFLOW outside int64, EMBER_TYPE when not an integer. */
 int parse_int64(const char *s, size_t len, int64_t *out);
-/* Parse a double (strtod syntax, surrounding spaces, inf/nan). */
+/* Parse a double: strtod syntax (inf, infinity, nan in any case) with
+ * surrounding spaces, the whole text consumed. EMBER_OK, EMBER_TYPE when
+ * not a number, EMBER_OVERFLOW when finite text exceeds the double range
+ * ("1e999"; underflow rounds to zero), EMBER_NOMEM when a text of over 127
+ * bytes cannot be copied. */
 int parse_double(const char *s, size_t len, double *out);
 
 /* ------------------------------------------------------------------------

@@ -1,0 +1,198 @@
+/*
+ * collection.c -- growable columnar row storage in an arena.
+ *
+ * Arrays double when full (arena_realloc grows the newest allocation in
+ * place, otherwise copies). Capacity is kept a multiple of 64 so validity
+ * words never straddle a growth boundary.
+ */
+#include "exec/exec_int.h"
+
+static uint64_t round_cap(uint64_t n)
+{
+    uint64_t c = 64;
+    while (c < n)
+        c *= 2;
+    return c;
+}
+
+int coll_init(Collection *c, int n_cols, const Type *types, Arena *a,
+              uint64_t cap_hint)
+{
+    memset(c, 0, sizeof(*c));
+    c->n_cols = n_cols;
+    c->arena = a;
+    size_t nc = (size_t)(n_cols ? n_cols : 1);
+    c->types = arena_alloc(a, sizeof(Type) * nc);
+    c->cols = arena_calloc(a, sizeof(ColBuf) * nc);
+    if (c->types == NULL || c->cols == NULL)
+        return EMBER_NOMEM;
+    memcpy(c->types, types, sizeof(Type) * (size_t)n_cols);
+    if (cap_hint)
+        return coll_reserve(c, cap_hint);
+    return EMBER_OK;
+}
+
+static int grow_to(Collection *c, uint64_t cap)
+{
+    for (int i = 0; i < c->n_cols; i++) {
+        ColBuf *b = &c->cols[i];
+        size_t w = type_width(c->types[i]);
+        b->data = arena_realloc(c->arena, b->data, c->cap * w, cap * w);
+        if (b->data == NULL)
+            return EMBER_NOMEM;
+        if (b->validity) {
+            b->validity = arena_realloc(c->arena, b->validity, c->cap / 8,
+                                        cap / 8);
+            if (b->validity == NULL)
+                return EMBER_NOMEM;
+        }
+    }
+    c->cap = cap;
+    return EMBER_OK;
+}
+
+int coll_reserve(Collection *c, uint64_t extra)
+{
+    uint64_t need = c->n_rows + extra;
+    if (need <= c->cap)
+        return EMBER_OK;
+    uint64_t cap = c->cap ? c->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    return grow_to(c, round_cap(cap));
+}
+
+/* Make the validity bitmap of column i exist (all valid so far). */
+static int need_validity(Collection *c, ColBuf *b)
+{
+    if (b->validity == NULL) {
+        b->validity = arena_alloc(c->arena, c->cap / 8 ? c->cap / 8 : 8);
+        if (b->validity == NULL)
+            return EMBER_NOMEM;
+        memset(b->validity, 0xff, c->cap / 8 ? c->cap / 8 : 8);
+    } else if (!b->has_nulls) {
+        memset(b->validity, 0xff, c->cap / 8);
+    }
+    b->has_nulls = true;
+    return EMBER_OK;
+}
+
+static int append_col(Collection *c, int i, const Vector *v,
+                      const SelIdx *sel, uint32_t n)
+{
+    ColBuf *b = &c->cols[i];
+    size_t w = type_width(c->types[i]);
+    char *dst = (char *)b->data + c->n_rows * w;
+    const char *src = v->data;
+    if (v->is_const) {
+        for (uint32_t k = 0; k < n; k++)
+            memcpy(dst + k * w, src, w);
+    } else if (sel) {
+        switch (w) {
+        case 1:
+            for (uint32_t k = 0; k < n; k++)
+                dst[k] = src[sel[k]];
+            break;
+        case 4:
+            for (uint32_t k = 0; k < n; k++)
+                ((int32_t *)dst)[k] = ((const int32_t *)src)[sel[k]];
+            break;
+        case 8:
+            for (uint32_t k = 0; k < n; k++)
+                ((int64_t *)dst)[k] = ((const int64_t *)src)[sel[k]];
+            break;
+        default:
+            for (uint32_t k = 0; k < n; k++)
+                ((Str *)dst)[k] = ((const Str *)src)[sel[k]];
+        }
+    } else {
+        memcpy(dst, src, n * w);
+    }
+    if (v->phys == PHYS_STR && !v->str_stable) {
+        Str *d = (Str *)dst;
+        for (uint32_t k = 0; k < n; k++) {
+            if (d[k].len > STR_INLINE) {
+                d[k] = str_copy(c->arena, d[k].u.ptr, d[k].len);
+                if (arena_failed(c->arena))
+                    return EMBER_NOMEM;
+            }
+        }
+    }
+    if (v->has_nulls) {
+        if (need_validity(c, b) != EMBER_OK)
+            return EMBER_NOMEM;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t r = v->is_const ? 0 : sel_row(sel, k);
+            bool ok = (v->validity[r >> 6] >> (r & 63)) & 1;
+            validity_set(b->validity, c->n_rows + k, ok);
+        }
+    } else if (b->has_nulls) {
+        for (uint32_t k = 0; k < n; k++)
+            validity_set(b->validity, c->n_rows + k, true);
+    }
+    return EMBER_OK;
+}
+
+int coll_append(Collection *c, const Chunk *ch)
+{
+    uint32_t n = chunk_active(ch);
+    if (n == 0)
+        return EMBER_OK;
+    if (coll_reserve(c, n) != EMBER_OK)
+        return EMBER_NOMEM;
+    for (int i = 0; i < c->n_cols; i++)
+        if (append_col(c, i, &ch->cols[i], ch->sel, n) != EMBER_OK)
+            return EMBER_NOMEM;
+    c->n_rows += n;
+    return EMBER_OK;
+}
+
+int coll_append_coll(Collection *dst, const Collection *src)
+{
+    if (src->n_rows == 0)
+        return EMBER_OK;
+    if (coll_reserve(dst, src->n_rows) != EMBER_OK)
+        return EMBER_NOMEM;
+    for (int i = 0; i < dst->n_cols; i++) {
+        ColBuf *d = &dst->cols[i];
+        const ColBuf *s = &src->cols[i];
+        size_t w = type_width(dst->types[i]);
+        memcpy((char *)d->data + dst->n_rows * w, s->data, src->n_rows * w);
+        if (dst->types[i].id == TYPE_VARCHAR && src->arena != dst->arena) {
+            Str *p = (Str *)d->data + dst->n_rows;
+            for (uint64_t k = 0; k < src->n_rows; k++)
+                if (p[k].len > STR_INLINE)
+                    p[k] = str_copy(dst->arena, p[k].u.ptr, p[k].len);
+            if (arena_failed(dst->arena))
+                return EMBER_NOMEM;
+        }
+        if (s->has_nulls || d->has_nulls) {
+            if (need_validity(dst, d) != EMBER_OK)
+                return EMBER_NOMEM;
+            for (uint64_t k = 0; k < src->n_rows; k++) {
+                bool ok = !s->has_nulls ||
+                          ((s->validity[k >> 6] >> (k & 63)) & 1);
+                uint64_t r = dst->n_rows + k;
+                if (ok)
+                    d->validity[r >> 6] |= 1ull << (r & 63);
+                else
+                    d->validity[r >> 6] &= ~(1ull << (r & 63));
+            }
+        }
+    }
+    dst->n_rows += src->n_rows;
+    return EMBER_OK;
+}
+
+void coll_view(const Collection *c, uint64_t off, uint32_t n, int col,
+               Vector *out)
+{
+    const ColBuf *b = &c->cols[col];
+    assert(off % 64 == 0 && off + n <= c->n_rows);
+    UNUSED(n);
+    out->data = (char *)b->data + off * type_width(c->types[col]);
+    out->is_const = false;
+    out->str_stable = true;   /* owned by the collection's arena */
+    out->has_nulls = b->has_nulls;
+    out->validity = b->has_nulls ? b->validity + off / 64 : NULL;
+}

@@ -1,0 +1,142 @@
+/*
+ * exec.h -- running physical plans.
+ *
+ * In:  a Plan (plan.h) and parameter values.
+ * Out: result rows in a Collection, or rows handed to a sink callback;
+ *      per-operator statistics for EXPLAIN ANALYZE.
+ *
+ * The plan is cut into pipelines at pipeline breakers (hash-join build,
+ * aggregation, sort, top-N, union). A pipeline is a source, a chain of
+ * streaming operators and a sink; it runs on several threads at once, each
+ * pulling morsels from the source and pushing chunks through its own local
+ * operator state into its own local sink state, which is merged into the
+ * global sink state when the thread is done. Pipelines run after the
+ * pipelines they depend on.
+ *
+ * Memory: global operator state lives in the query arena; each thread has
+ * its own arena for local state and a scratch arena reset after every
+ * source chunk has gone through the pipeline (string results of
+ * expressions live there). So allocations do not grow with the data.
+ */
+#ifndef EMBER_EXEC_H
+#define EMBER_EXEC_H
+
+#include <stdatomic.h>
+
+#include "exec/pool.h"
+#include "obs/obs.h"
+#include "plan/plan.h"
+
+/* ------------------------------------------------------------------------
+ * Collections: growable columnar row storage (results, build sides, sort
+ * input). Arrays grow by doubling inside one arena.
+ * ------------------------------------------------------------------------ */
+
+typedef struct ColBuf {
+    void *data;
+    uint64_t *validity;       /* cap bits; meaningful when has_nulls */
+    bool has_nulls;
+} ColBuf;
+
+typedef struct Collection {
+    int n_cols;
+    Type *types;
+    ColBuf *cols;
+    uint64_t n_rows;
+    uint64_t cap;
+    Arena *arena;             /* arrays and copied strings */
+} Collection;
+
+int coll_init(Collection *c, int n_cols, const Type *types, Arena *a,
+              uint64_t cap_hint);
+/* Append the active rows of chunk columns [0, c->n_cols). Strings that are
+ * not stable are copied into the collection's arena. */
+int coll_append(Collection *c, const Chunk *ch);
+/* Append all rows of src (same layout). */
+int coll_append_coll(Collection *dst, const Collection *src);
+/* Zero-copy view of rows [off, off+n), off a multiple of 64. */
+void coll_view(const Collection *c, uint64_t off, uint32_t n, int col,
+               Vector *out);
+/* Reserve room for `extra` more rows. */
+int coll_reserve(Collection *c, uint64_t extra);
+
+/* ------------------------------------------------------------------------
+ * Per-operator statistics (EXPLAIN ANALYZE, profiles)
+ * ------------------------------------------------------------------------ */
+
+typedef struct OpStats {
+    uint64_t rows_out;        /* rows produced (active rows) */
+    uint64_t rows_in;         /* rows consumed (sinks, operators) */
+    uint64_t chunks_out;
+    uint64_t time_ns;         /* self time, wall clock, when profiling */
+    uint64_t cpu_ns;          /* self thread CPU time, when profiling */
+    uint64_t n_allocs;        /* allocator calls attributed to the op */
+    uint64_t alloc_bytes;
+    uint64_t lock_wait_ns;
+    uint64_t lock_waits;
+    uint64_t peak_bytes;      /* arena bytes of its global state */
+    uint64_t ht_entries;      /* hash table entries (join build, agg) */
+    uint64_t ht_capacity;
+    uint64_t build_ns;        /* hash-join build / sink finalize time */
+} OpStats;
+
+/* ------------------------------------------------------------------------
+ * Execution context
+ * ------------------------------------------------------------------------ */
+
+typedef struct ExecCtx ExecCtx;
+
+/* One thread's view of a running query. */
+typedef struct ThreadCtx {
+    ExecCtx *cx;
+    int worker;               /* pool worker number, 0 = caller */
+    Arena *arena;             /* local operator state */
+    Arena *scratch;           /* reset after each source chunk */
+    Value *params;            /* parameter values (may be a private copy) */
+    Err err;
+    OpStats *stats;           /* [n_ops + 1], this thread's counters */
+    MemCounters mem_mark;     /* allocator counters at task start */
+} ThreadCtx;
+
+struct ExecCtx {
+    Arena *arena;             /* query arena: global operator state */
+    const Plan *plan;
+    const Settings *settings;
+    ThreadPool *pool;
+    int n_threads;            /* threads per pipeline */
+    int vector_size;
+    Value *params;
+    int n_params;
+    bool profiling;
+    Err err;                  /* first error of any thread */
+    EmberMutex err_lock;
+    atomic_bool failed;       /* set with err; threads stop early */
+    ThreadCtx *threads;       /* one per worker, made lazily */
+    int n_thread_ctx;
+    OpStats *stats;           /* merged per-operator stats [n_ops + 1] */
+    int n_ops;
+    uint64_t t_start_ns;
+    uint64_t t_exec_ns;
+    struct Trace *trace;      /* trace recorder or NULL */
+};
+
+/* Called by the executor for every result chunk when running with a sink
+ * callback (ExecCtx result mode); returns EMBER_OK to continue. */
+typedef int (*ResultFn)(void *arg, const Chunk *c);
+
+/*
+ * Run a plan: init plans first, then the root. Result rows are appended to
+ * `result` (initialised by the caller with the plan's types) unless
+ * `result` is NULL, in which case they are passed to fn(arg, chunk) on the
+ * caller's thread. Returns EMBER_OK or the first error (message in
+ * cx->err).
+ */
+int exec_init(ExecCtx *cx, Arena *a, const Plan *plan, const Settings *s,
+              ThreadPool *pool, Value *params, int n_params);
+int exec_run(ExecCtx *cx, Collection *result, ResultFn fn, void *arg);
+void exec_release(ExecCtx *cx);
+
+/* Record an error from any thread (first one wins). */
+int exec_fail(ExecCtx *cx, const Err *e);
+
+#endif /* EMBER_EXEC_H */

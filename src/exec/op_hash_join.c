@@ -1,0 +1,654 @@
+/*
+ * op_hash_join.c -- hash join for every join type with an equality.
+ *
+ * Build (sink of child[1]): each thread appends the build columns, the
+ * evaluated keys and the key hashes to a local Collection; combine
+ * concatenates them; finalize links every row with non-NULL keys into a
+ * chained hash table: `heads` (power of two, about two slots per row) holds
+ * row+1 of the first row of a bucket and `next` the following one. Keys
+ * and hashes are contiguous arrays, so probing reads them sequentially per
+ * chain.
+ *
+ * Probe (operator on the child[0] pipeline), vectorized: hash the probe
+ * keys of the chunk, look up every row's chain head, then repeat rounds:
+ * collect (probe row, build row) candidates whose hashes agree, compare
+ * the keys column by column, record matches, advance every chain by one.
+ * Output pairs are gathered into the output chunk; when a chunk would
+ * overflow, the state is kept and the operator asks to be called again
+ * (OP_HAVE_MORE).
+ *
+ * Types: INNER, LEFT, RIGHT, FULL, SEMI, ANTI, ANTI_NULL (NOT IN), MARK
+ * (IN as a value, three-valued) and SINGLE (scalar subquery: at most one
+ * match). RIGHT and FULL remember matched build rows and emit the others
+ * in the flush phase after every probe thread has finished.
+ */
+#include "exec/exec_int.h"
+
+typedef struct JoinGlobal {
+    Collection build;         /* build cols, then key cols, then hash */
+    int n_build_cols;         /* child[1] columns */
+    EmberMutex lock;
+    uint32_t *heads;
+    uint32_t *next;
+    uint64_t mask;
+    uint64_t *hashes;         /* view of the hash column */
+    bool has_null_key;        /* some build row has a NULL key */
+    uint8_t *matched;         /* RIGHT/FULL: build row matched */
+    uint64_t flush_pos;
+    bool finalized;
+} JoinGlobal;
+
+typedef struct JoinBuildLocal {
+    Collection rows;
+    ExprState **keys;
+    Chunk tmp;                /* build cols + keys + hash */
+    uint64_t *hashes;
+} JoinBuildLocal;
+
+typedef struct JoinProbeLocal {
+    ExprState **keys;
+    Vector **keyv;            /* evaluated probe keys of the current chunk */
+    uint64_t *hashes;         /* per active probe row k */
+    uint32_t *cand;           /* current build row + 1 per active row */
+    SelIdx *rows;             /* active probe rows */
+    uint32_t n_rows;
+    uint8_t *found;           /* per active row: matched */
+    uint8_t *null_key;        /* per active row: a probe key is NULL */
+    bool started;             /* chunk hashed and heads looked up */
+    bool tail_done;           /* LEFT/MARK/ANTI tail emitted */
+    /* candidate pairs of one round */
+    uint32_t *pair_k;         /* index into rows */
+    uint32_t *pair_b;         /* build row */
+    /* output pairs waiting to be gathered */
+    SelIdx *out_probe;
+    uint32_t *out_build;
+    uint32_t n_out;
+    ExprState *residual;
+    Chunk joined;             /* probe cols ++ build cols for residual */
+    SelIdx *sel;
+} JoinProbeLocal;
+
+static bool is_outer_build(JoinType t)
+{
+    return t == JT_RIGHT || t == JT_FULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Build side
+ * ------------------------------------------------------------------------ */
+
+static int build_types(const PhysOp *op, Arena *a, Type **out, int *n)
+{
+    const PhysOp *b = op->child[1];
+    int nc = b->n_cols + op->n_keys + 1;
+    Type *t = arena_alloc(a, sizeof(Type) * (size_t)nc);
+    if (t == NULL)
+        return EMBER_NOMEM;
+    memcpy(t, b->types, sizeof(Type) * (size_t)b->n_cols);
+    for (int i = 0; i < op->n_keys; i++)
+        t[b->n_cols + i] = op->build_keys[i]->type;
+    t[nc - 1] = type_make(TYPE_INT64);
+    *out = t;
+    *n = nc;
+    return EMBER_OK;
+}
+
+static int join_init(ExecCtx *cx, const PhysOp *op, void **g)
+{
+    JoinGlobal *jg = arena_calloc(cx->arena, sizeof(*jg));
+    if (jg == NULL)
+        return EMBER_NOMEM;
+    Type *types;
+    int nc;
+    if (build_types(op, cx->arena, &types, &nc) != EMBER_OK)
+        return EMBER_NOMEM;
+    jg->n_build_cols = op->child[1]->n_cols;
+    uint64_t hint = op->child[1]->est_rows > 0 &&
+                            op->child[1]->est_rows < 1e8
+                        ? (uint64_t)op->child[1]->est_rows
+                        : 0;
+    int rc = coll_init(&jg->build, nc, types, cx->arena, hint);
+    if (rc != EMBER_OK)
+        return rc;
+    emutex_init(&jg->lock, LOCK_JOIN_BUILD);
+    *g = jg;
+    return EMBER_OK;
+}
+
+static int make_key_states(ThreadCtx *tc, Expr **keys, int n,
+                           ExprState ***out)
+{
+    ExprState **ks = arena_alloc(tc->arena, sizeof(ExprState *) * (size_t)n);
+    if (ks == NULL)
+        return EMBER_NOMEM;
+    for (int i = 0; i < n; i++) {
+        int rc = expr_state_make(tc, tc->arena, keys[i], &ks[i]);
+        if (rc != EMBER_OK)
+            return rc;
+    }
+    *out = ks;
+    return EMBER_OK;
+}
+
+static int build_local(ThreadCtx *tc, const PhysOp *op, void *g, int side,
+                       void **l)
+{
+    UNUSED(side);
+    JoinGlobal *jg = g;
+    JoinBuildLocal *bl = arena_calloc(tc->arena, sizeof(*bl));
+    if (bl == NULL)
+        return EMBER_NOMEM;
+    int rc = coll_init(&bl->rows, jg->build.n_cols, jg->build.types,
+                       tc->arena, 0);
+    if (rc == EMBER_OK)
+        rc = make_key_states(tc, op->build_keys, op->n_keys, &bl->keys);
+    if (rc != EMBER_OK)
+        return rc;
+    bl->tmp.n_cols = jg->build.n_cols;
+    bl->tmp.cols = arena_calloc(tc->arena,
+                                sizeof(Vector) * (size_t)bl->tmp.n_cols);
+    bl->hashes = arena_alloc(tc->arena, sizeof(uint64_t) * VEC_SIZE);
+    if (bl->tmp.cols == NULL || bl->hashes == NULL)
+        return EMBER_NOMEM;
+    *l = bl;
+    return EMBER_OK;
+}
+
+static int build_sink(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
+                      Chunk *in)
+{
+    JoinGlobal *jg = g;
+    JoinBuildLocal *bl = l;
+    uint32_t n = chunk_active(in);
+    int nb = jg->n_build_cols;
+    for (int i = 0; i < nb; i++)
+        bl->tmp.cols[i] = in->cols[i];
+    for (int i = 0; i < op->n_keys; i++) {
+        Vector *v;
+        int rc = expr_eval(tc, bl->keys[i], in, in->sel, n, &v);
+        if (rc != EMBER_OK)
+            return rc;
+        bl->tmp.cols[nb + i] = *v;
+        hash_vector(v, in->sel, n, bl->hashes, i == 0);
+    }
+    /* The hash column is dense (k-th active row); give it the chunk's
+     * row positions so the selection applies to it like the others. */
+    Vector *hv = &bl->tmp.cols[nb + op->n_keys];
+    memset(hv, 0, sizeof(*hv));
+    hv->type = type_make(TYPE_INT64);
+    hv->phys = PHYS_I64;
+    uint64_t scatter[VEC_SIZE];
+    for (uint32_t k = 0; k < n; k++)
+        scatter[sel_row(in->sel, k)] = bl->hashes[k];
+    hv->data = scatter;
+    bl->tmp.count = in->count;
+    bl->tmp.sel = in->sel;
+    bl->tmp.n_sel = in->n_sel;
+    return coll_append(&bl->rows, &bl->tmp);
+}
+
+static int build_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
+{
+    UNUSED(tc);
+    UNUSED(op);
+    JoinGlobal *jg = g;
+    JoinBuildLocal *bl = l;
+    emutex_lock(&jg->lock);
+    int rc = coll_append_coll(&jg->build, &bl->rows);
+    emutex_unlock(&jg->lock);
+    return rc;
+}
+
+static bool row_key_null(const Collection *c, int first_key, int n_keys,
+                         uint64_t r)
+{
+    for (int i = 0; i < n_keys; i++) {
+        const ColBuf *b = &c->cols[first_key + i];
+        if (b->has_nulls && !((b->validity[r >> 6] >> (r & 63)) & 1))
+            return true;
+    }
+    return false;
+}
+
+static int build_finalize(ExecCtx *cx, const PhysOp *op, void *g, int side)
+{
+    UNUSED(side);
+    JoinGlobal *jg = g;
+    uint64_t n = jg->build.n_rows;
+    if (n >= UINT32_MAX)
+        return err_set(&cx->err, EMBER_ERROR, -1,
+                       "hash join build side too large");
+    uint64_t cap = 1024;
+    while (cap < n * 2)
+        cap *= 2;
+    jg->mask = cap - 1;
+    jg->heads = arena_calloc(cx->arena, sizeof(uint32_t) * cap);
+    jg->next = arena_alloc(cx->arena, sizeof(uint32_t) * (n ? n : 1));
+    if (jg->heads == NULL || jg->next == NULL)
+        return EMBER_NOMEM;
+    int hcol = jg->n_build_cols + op->n_keys;
+    jg->hashes = (uint64_t *)jg->build.cols[hcol].data;
+    for (uint64_t r = 0; r < n; r++) {
+        if (row_key_null(&jg->build, jg->n_build_cols, op->n_keys, r)) {
+            jg->has_null_key = true;
+            jg->next[r] = 0;
+            continue;
+        }
+        uint64_t b = jg->hashes[r] & jg->mask;
+        jg->next[r] = jg->heads[b];
+        jg->heads[b] = (uint32_t)(r + 1);
+    }
+    if (is_outer_build(op->join)) {
+        jg->matched = arena_calloc(cx->arena, n ? n : 1);
+        if (jg->matched == NULL)
+            return EMBER_NOMEM;
+    }
+    OpStats *st = &cx->stats[op->id];
+    st->ht_entries = n;
+    st->ht_capacity = cap;
+    jg->finalized = true;
+    return EMBER_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Probe side
+ * ------------------------------------------------------------------------ */
+
+static int probe_local(ThreadCtx *tc, const PhysOp *op, void *g, void **l)
+{
+    UNUSED(g);
+    JoinProbeLocal *pl = arena_calloc(tc->arena, sizeof(*pl));
+    if (pl == NULL)
+        return EMBER_NOMEM;
+    int rc = make_key_states(tc, op->probe_keys, op->n_keys, &pl->keys);
+    if (rc != EMBER_OK)
+        return rc;
+    Arena *a = tc->arena;
+    pl->keyv = arena_alloc(a, sizeof(Vector *) * (size_t)op->n_keys);
+    pl->hashes = arena_alloc(a, sizeof(uint64_t) * VEC_SIZE);
+    pl->cand = arena_alloc(a, sizeof(uint32_t) * VEC_SIZE);
+    pl->rows = arena_alloc(a, sizeof(SelIdx) * VEC_SIZE);
+    pl->found = arena_alloc(a, VEC_SIZE);
+    pl->null_key = arena_alloc(a, VEC_SIZE);
+    pl->pair_k = arena_alloc(a, sizeof(uint32_t) * VEC_SIZE);
+    pl->pair_b = arena_alloc(a, sizeof(uint32_t) * VEC_SIZE);
+    pl->out_probe = arena_alloc(a, sizeof(SelIdx) * VEC_SIZE);
+    pl->out_build = arena_alloc(a, sizeof(uint32_t) * VEC_SIZE);
+    pl->sel = arena_alloc(a, sizeof(SelIdx) * VEC_SIZE);
+    if (!pl->keyv || !pl->hashes || !pl->cand || !pl->rows || !pl->found ||
+        !pl->null_key || !pl->pair_k || !pl->pair_b || !pl->out_probe ||
+        !pl->out_build || !pl->sel)
+        return EMBER_NOMEM;
+    if (op->residual) {
+        int nc = op->child[0]->n_cols + op->child[1]->n_cols;
+        Type *t = arena_alloc(a, sizeof(Type) * (size_t)nc);
+        if (t == NULL)
+            return EMBER_NOMEM;
+        memcpy(t, op->child[0]->types,
+               sizeof(Type) * (size_t)op->child[0]->n_cols);
+        memcpy(t + op->child[0]->n_cols, op->child[1]->types,
+               sizeof(Type) * (size_t)op->child[1]->n_cols);
+        rc = chunk_init(&pl->joined, nc, t, a);
+        if (rc == EMBER_OK)
+            rc = expr_state_make(tc, a, op->residual, &pl->residual);
+        if (rc != EMBER_OK)
+            return rc;
+    }
+    *l = pl;
+    return EMBER_OK;
+}
+
+/* Hash the probe keys and find each active row's chain head. */
+static int probe_start(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
+                       JoinProbeLocal *pl, Chunk *in)
+{
+    uint32_t n = chunk_active(in);
+    for (int i = 0; i < op->n_keys; i++) {
+        int rc = expr_eval(tc, pl->keys[i], in, in->sel, n, &pl->keyv[i]);
+        if (rc != EMBER_OK)
+            return rc;
+        hash_vector(pl->keyv[i], in->sel, n, pl->hashes, i == 0);
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t r = sel_row(in->sel, k);
+        pl->rows[k] = (SelIdx)r;
+        pl->found[k] = 0;
+        bool null_key = false;
+        for (int i = 0; i < op->n_keys; i++)
+            if (!vec_valid(pl->keyv[i], r))
+                null_key = true;
+        pl->null_key[k] = null_key;
+        pl->cand[k] = null_key ? 0 : jg->heads[pl->hashes[k] & jg->mask];
+    }
+    pl->n_rows = n;
+    pl->n_out = 0;
+    pl->started = true;
+    pl->tail_done = false;
+    return EMBER_OK;
+}
+
+#define KEY_CMP_LOOP(T, EQ)                                                \
+    do {                                                                   \
+        const T *pv = (const T *)pv_->data;                                \
+        const T *bv = (const T *)bb->data;                                 \
+        for (uint32_t i = 0; i < m; i++) {                                 \
+            uint32_t pr = pv_->is_const ? 0 : pl->rows[pl->pair_k[i]];     \
+            pl->pair_k[o] = pl->pair_k[i];                                 \
+            pl->pair_b[o] = pl->pair_b[i];                                 \
+            o += (EQ);                                                     \
+        }                                                                  \
+    } while (0)
+
+/* Keep the candidate pairs whose key column `key` is equal. */
+static uint32_t filter_key(const PhysOp *op, JoinGlobal *jg,
+                           JoinProbeLocal *pl, int key, uint32_t m)
+{
+    const Vector *pv_ = pl->keyv[key];
+    const ColBuf *bb = &jg->build.cols[jg->n_build_cols + key];
+    uint32_t o = 0;
+    UNUSED(op);
+    switch ((PhysType)pv_->phys) {
+    case PHYS_U8:
+        KEY_CMP_LOOP(uint8_t, pv[pr] == bv[pl->pair_b[i]]);
+        break;
+    case PHYS_I32:
+        KEY_CMP_LOOP(int32_t, pv[pr] == bv[pl->pair_b[i]]);
+        break;
+    case PHYS_I64:
+        KEY_CMP_LOOP(int64_t, pv[pr] == bv[pl->pair_b[i]]);
+        break;
+    case PHYS_F64:
+        KEY_CMP_LOOP(double, pv[pr] == bv[pl->pair_b[i]]);
+        break;
+    case PHYS_STR:
+        KEY_CMP_LOOP(Str, str_eq(&pv[pr], &bv[pl->pair_b[i]]));
+        break;
+    }
+    return o;
+}
+
+/* Fill `joined` with probe and build columns of the pairs [0, m). */
+static void gather_pairs(const PhysOp *op, JoinGlobal *jg, Chunk *in,
+                         const SelIdx *probe_rows, const uint32_t *build_rows,
+                         uint32_t m, Chunk *out, bool with_build)
+{
+    int np = op->child[0]->n_cols;
+    for (int i = 0; i < np; i++) {
+        out->cols[i].has_nulls = false;
+        vector_gather(&out->cols[i], 0, &in->cols[i], probe_rows, m, NULL);
+        out->cols[i].str_stable = in->cols[i].str_stable;
+    }
+    if (!with_build)
+        return;
+    for (int i = 0; i < jg->n_build_cols; i++) {
+        Vector *v = &out->cols[np + i];
+        const ColBuf *b = &jg->build.cols[i];
+        vector_gather_ids(v, b->data, b->has_nulls ? b->validity : NULL,
+                          jg->build.types[i], build_rows, m);
+        v->str_stable = true;
+    }
+}
+
+/* Residual predicate over candidate pairs [0, m): keeps passing pairs. */
+static int filter_residual(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
+                           JoinProbeLocal *pl, Chunk *in, uint32_t m,
+                           uint32_t *kept)
+{
+    SelIdx prow[VEC_SIZE];
+    for (uint32_t i = 0; i < m; i++)
+        prow[i] = pl->rows[pl->pair_k[i]];
+    gather_pairs(op, jg, in, prow, pl->pair_b, m, &pl->joined, true);
+    pl->joined.count = m;
+    pl->joined.sel = NULL;
+    uint32_t n;
+    int rc = expr_select(tc, pl->residual, &pl->joined, NULL, m, pl->sel, &n);
+    if (rc != EMBER_OK)
+        return rc;
+    for (uint32_t i = 0; i < n; i++) {
+        pl->pair_k[i] = pl->pair_k[pl->sel[i]];
+        pl->pair_b[i] = pl->pair_b[pl->sel[i]];
+    }
+    *kept = n;
+    return EMBER_OK;
+}
+
+/* One round: candidates with equal hash and keys among current chain
+ * positions; then advance the chains. Returns matches in pair_k/pair_b. */
+static int probe_round(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
+                       JoinProbeLocal *pl, Chunk *in, uint32_t *n_match)
+{
+    uint32_t m = 0;
+    for (uint32_t k = 0; k < pl->n_rows; k++) {
+        uint32_t c = pl->cand[k];
+        if (c == 0)
+            continue;
+        uint32_t b = c - 1;
+        pl->cand[k] = jg->next[b];
+        if (jg->hashes[b] != pl->hashes[k])
+            continue;
+        pl->pair_k[m] = k;
+        pl->pair_b[m] = b;
+        m++;
+    }
+    for (int i = 0; i < op->n_keys && m > 0; i++)
+        m = filter_key(op, jg, pl, i, m);
+    if (op->residual && m > 0) {
+        int rc = filter_residual(tc, op, jg, pl, in, m, &m);
+        if (rc != EMBER_OK)
+            return rc;
+    }
+    *n_match = m;
+    return EMBER_OK;
+}
+
+static bool chains_left(const JoinProbeLocal *pl)
+{
+    for (uint32_t k = 0; k < pl->n_rows; k++)
+        if (pl->cand[k])
+            return true;
+    return false;
+}
+
+static void emit_pairs(const PhysOp *op, JoinGlobal *jg, JoinProbeLocal *pl,
+                       Chunk *in, Chunk *out)
+{
+    gather_pairs(op, jg, in, pl->out_probe, pl->out_build, pl->n_out, out,
+                 true);
+    out->count = pl->n_out;
+    out->sel = NULL;
+    pl->n_out = 0;
+}
+
+/* INNER / LEFT / RIGHT / FULL / SINGLE: produce joined rows. */
+static int probe_pairs(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
+                       JoinProbeLocal *pl, Chunk *in, Chunk *out,
+                       OpResult *res)
+{
+    while (chains_left(pl)) {
+        uint32_t m;
+        int rc = probe_round(tc, op, jg, pl, in, &m);
+        if (rc != EMBER_OK)
+            return rc;
+        for (uint32_t i = 0; i < m; i++) {
+            uint32_t k = pl->pair_k[i];
+            if (op->join == JT_SINGLE && pl->found[k])
+                return err_set(&tc->err, EMBER_ERROR, -1,
+                               "more than one row returned by a subquery "
+                               "used as an expression");
+            pl->found[k] = 1;
+            if (jg->matched)
+                jg->matched[pl->pair_b[i]] = 1;
+            pl->out_probe[pl->n_out] = pl->rows[k];
+            pl->out_build[pl->n_out] = pl->pair_b[i];
+            pl->n_out++;
+        }
+        /* stop while another full round could overflow the buffer */
+        if (pl->n_out + pl->n_rows > VEC_SIZE && chains_left(pl)) {
+            emit_pairs(op, jg, pl, in, out);
+            *res = OP_HAVE_MORE;
+            return EMBER_OK;
+        }
+    }
+    if (pl->n_out > 0 && op->join != JT_LEFT && op->join != JT_FULL &&
+        op->join != JT_SINGLE) {
+        emit_pairs(op, jg, pl, in, out);
+        pl->started = false;
+        *res = OP_NEED_INPUT;
+        return EMBER_OK;
+    }
+    if (op->join == JT_LEFT || op->join == JT_FULL || op->join == JT_SINGLE) {
+        if (pl->n_out > 0) {
+            emit_pairs(op, jg, pl, in, out);
+            *res = OP_HAVE_MORE;
+            return EMBER_OK;
+        }
+        /* unmatched probe rows with NULL build columns */
+        uint32_t u = 0;
+        for (uint32_t k = 0; k < pl->n_rows; k++)
+            if (!pl->found[k])
+                pl->out_probe[u++] = pl->rows[k];
+        gather_pairs(op, jg, in, pl->out_probe, NULL, u, out, false);
+        int np = op->child[0]->n_cols;
+        for (int i = 0; i < jg->n_build_cols; i++) {
+            Vector *v = &out->cols[np + i];
+            for (uint32_t k = 0; k < u; k++)
+                vector_set_null(v, k);
+        }
+        out->count = u;
+        out->sel = NULL;
+    }
+    pl->started = false;
+    *res = OP_NEED_INPUT;
+    return EMBER_OK;
+}
+
+/* SEMI / ANTI / ANTI_NULL / MARK: decide each probe row. */
+static int probe_exists(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
+                        JoinProbeLocal *pl, Chunk *in, Chunk *out)
+{
+    while (chains_left(pl)) {
+        uint32_t m;
+        int rc = probe_round(tc, op, jg, pl, in, &m);
+        if (rc != EMBER_OK)
+            return rc;
+        for (uint32_t i = 0; i < m; i++) {
+            uint32_t k = pl->pair_k[i];
+            pl->found[k] = 1;
+            pl->cand[k] = 0;      /* one match decides the row */
+        }
+    }
+    bool empty = jg->build.n_rows == 0;
+    int np = op->child[0]->n_cols;
+    for (int i = 0; i < np; i++)
+        out->cols[i] = in->cols[i];
+    out->count = in->count;
+    if (op->join == JT_MARK) {
+        Vector *mv = &out->cols[np];
+        mv->has_nulls = false;
+        mv->is_const = false;
+        for (uint32_t k = 0; k < pl->n_rows; k++) {
+            uint32_t r = pl->rows[k];
+            bool unknown = !pl->found[k] && !empty &&
+                           (pl->null_key[k] || jg->has_null_key);
+            if (unknown) {
+                vector_set_null(mv, r);
+                continue;
+            }
+            VEC_U8(mv)[r] = pl->found[k];
+            if (mv->has_nulls)
+                validity_set(mv->validity, r, true);
+        }
+        out->sel = in->sel;
+        out->n_sel = in->n_sel;
+        return EMBER_OK;
+    }
+    uint32_t o = 0;
+    for (uint32_t k = 0; k < pl->n_rows; k++) {
+        bool keep;
+        if (op->join == JT_SEMI)
+            keep = pl->found[k];
+        else if (op->join == JT_ANTI)
+            keep = !pl->found[k];
+        else    /* ANTI_NULL: NOT IN */
+            keep = empty || (!pl->found[k] && !pl->null_key[k] &&
+                             !jg->has_null_key);
+        pl->sel[o] = pl->rows[k];
+        o += keep;
+    }
+    out->sel = pl->sel;
+    out->n_sel = o;
+    return EMBER_OK;
+}
+
+static int probe_exec(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
+                      Chunk *in, Chunk *out, OpResult *res)
+{
+    JoinGlobal *jg = g;
+    JoinProbeLocal *pl = l;
+    *res = OP_NEED_INPUT;
+    if (!pl->started) {
+        int rc = probe_start(tc, op, jg, pl, in);
+        if (rc != EMBER_OK)
+            return rc;
+    }
+    switch (op->join) {
+    case JT_SEMI:
+    case JT_ANTI:
+    case JT_ANTI_NULL:
+    case JT_MARK: {
+        int rc = probe_exists(tc, op, jg, pl, in, out);
+        pl->started = false;
+        return rc;
+    }
+    default:
+        return probe_pairs(tc, op, jg, pl, in, out, res);
+    }
+}
+
+/* RIGHT / FULL: emit build rows nobody matched, probe columns NULL. */
+static int probe_flush(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
+                       Chunk *out)
+{
+    UNUSED(tc);
+    UNUSED(l);
+    JoinGlobal *jg = g;
+    if (!is_outer_build(op->join)) {
+        out->count = 0;
+        return EMBER_OK;
+    }
+    uint32_t ids[VEC_SIZE];
+    uint32_t m = 0;
+    while (jg->flush_pos < jg->build.n_rows && m < VEC_SIZE) {
+        uint64_t r = jg->flush_pos++;
+        if (!jg->matched[r])
+            ids[m++] = (uint32_t)r;
+    }
+    int np = op->child[0]->n_cols;
+    for (int i = 0; i < np; i++) {
+        out->cols[i].has_nulls = false;
+        for (uint32_t k = 0; k < m; k++)
+            vector_set_null(&out->cols[i], k);
+    }
+    for (int i = 0; i < jg->n_build_cols; i++) {
+        const ColBuf *b = &jg->build.cols[i];
+        vector_gather_ids(&out->cols[np + i], b->data,
+                          b->has_nulls ? b->validity : NULL,
+                          jg->build.types[i], ids, m);
+        out->cols[np + i].str_stable = true;
+    }
+    out->count = m;
+    out->sel = NULL;
+    return EMBER_OK;
+}
+
+const OpImpl op_hash_join_impl = {
+    .name = "HashJoin",
+    .init = join_init,
+    .op_local = probe_local,
+    .op_exec = probe_exec,
+    .op_flush = probe_flush,
+    .sink_local = build_local,
+    .sink = build_sink,
+    .combine = build_combine,
+    .finalize = build_finalize,
+};

@@ -1,0 +1,167 @@
+/*
+ * storage.h -- in-memory columnar table data, hash indexes, CSV and .tbl
+ * reading and writing, and the TPC-H generator.
+ *
+ * A table's rows live in row groups of up to RG_ROWS rows. Each column of a
+ * group is one plain array (the vector layout of its type) plus a validity
+ * bitmap that exists only once a NULL was stored. Scans hand out vectors
+ * that point straight into these arrays (no copy). Long string bytes live
+ * in the table's string heap and stay put until the table data is freed,
+ * so Str values read from a table are stable for the life of the data.
+ *
+ * Lifetime: TableData belongs to the catalog's Table and uses mem_* (the
+ * database lifetime). Appends are all-or-nothing at the caller's level:
+ * tdata_mark before, tdata_truncate to undo.
+ */
+#ifndef EMBER_STORAGE_H
+#define EMBER_STORAGE_H
+
+#include "exec/vector.h"
+
+/* TUNING: 64 Ki rows = 32 vectors per group: large enough that a morsel
+ * amortizes scheduling, small enough that SF 1 lineitem (6 M rows) gives
+ * ~90 morsels for two threads to share. */
+#define RG_ROWS (64 * 1024)
+#define RG_WORDS (RG_ROWS / 64)
+
+typedef struct ColSeg {
+    void *data;               /* cap values of the column's physical type */
+    uint64_t *validity;       /* cap bits, NULL when no NULL stored yet */
+} ColSeg;
+
+typedef struct RowGroup {
+    uint32_t n_rows;
+    uint32_t cap;             /* grows 2048 .. RG_ROWS for the last group */
+    ColSeg cols[];            /* one per column */
+} RowGroup;
+
+typedef struct HeapBlock {
+    struct HeapBlock *prev;
+    size_t used;
+    size_t cap;
+    char bytes[];
+} HeapBlock;
+
+typedef struct StrHeap {
+    HeapBlock *head;          /* newest block */
+    size_t total;             /* bytes in use */
+} StrHeap;
+
+typedef struct TableData {
+    int n_cols;
+    Type *types;              /* n_cols, owned */
+    RowGroup **groups;
+    uint32_t n_groups;
+    uint32_t cap_groups;
+    uint64_t n_rows;
+    StrHeap heap;
+} TableData;
+
+typedef struct TableMark {
+    uint64_t n_rows;
+    HeapBlock *head;
+    size_t head_used;
+    size_t heap_total;
+} TableMark;
+
+int tdata_init(TableData *t, int n_cols, const Type *types);
+void tdata_release(TableData *t);
+/* Append the active rows of c (c->n_cols == t->n_cols, same types).
+ * Strings are copied into the heap. EMBER_NOMEM on failure (the caller
+ * truncates to its mark). */
+int tdata_append(TableData *t, const Chunk *c);
+TableMark tdata_mark(const TableData *t);
+void tdata_truncate(TableData *t, TableMark m);
+/* Make `out` a zero-copy view of rows [off, off+n) of group g, column col
+ * (n <= VEC_SIZE). out->type must already be the column's type. */
+void tdata_view(const TableData *t, uint32_t g, uint32_t off, uint32_t n,
+                int col, Vector *out);
+/* One value (slow path: constraint checks, tests). */
+Value tdata_get(const TableData *t, uint64_t row, int col);
+bool tdata_is_null(const TableData *t, uint64_t row, int col);
+/* Move all data of src into dst (dst released first); src becomes empty. */
+void tdata_swap(TableData *dst, TableData *src);
+/* Bytes used by arrays and heap. */
+size_t tdata_bytes(const TableData *t);
+
+/* ------------------------------------------------------------------------
+ * Hash index over some columns of a TableData: row ids by key hash, open
+ * addressing. Unique indexes reject a duplicate non-NULL key (rows with a
+ * NULL in any key column are not indexed, as in PostgreSQL).
+ * ------------------------------------------------------------------------ */
+
+typedef struct HashIndex {
+    uint64_t *slots;          /* row id + 1, 0 = empty */
+    uint32_t *tags;           /* high hash bits per slot */
+    uint64_t cap;             /* power of two or 0 */
+    uint64_t count;
+    int n_cols;
+    int cols[8];
+    bool unique;
+} HashIndex;
+
+void hindex_init(HashIndex *h, int n_cols, const int *cols, bool unique);
+void hindex_release(HashIndex *h);
+/* Index rows [from, to) of t. For a unique index, a duplicate key (against
+ * the index or within the range) fails with EMBER_CONSTRAINT and *dup_row
+ * set to the offending row; the index is then incomplete and must be
+ * rebuilt (hindex_rebuild) or released. */
+int hindex_add_range(HashIndex *h, const TableData *t, uint64_t from,
+                     uint64_t to, uint64_t *dup_row);
+int hindex_rebuild(HashIndex *h, const TableData *t, uint64_t *dup_row);
+
+/* ------------------------------------------------------------------------
+ * Column statistics, kept current on every change (see catalog.h for how
+ * they are read).
+ * ------------------------------------------------------------------------ */
+
+typedef struct ColStats {
+    uint64_t n_nulls;
+    bool has_minmax;
+    Value min, max;           /* strings point into stats-owned memory */
+    char *min_buf, *max_buf;  /* mem_* copies of string min/max */
+    Hll hll;
+} ColStats;
+
+void colstats_init(ColStats *s);
+void colstats_release(ColStats *s);
+/* Fold the active rows of vector v into s. */
+void colstats_add(ColStats *s, const Vector *v, const SelIdx *sel,
+                  uint32_t n);
+void colstats_merge(ColStats *dst, const ColStats *src);
+/* Recompute exactly from all rows of column col. */
+void colstats_rebuild(ColStats *s, const TableData *t, int col);
+double colstats_ndv(const ColStats *s, uint64_t n_rows);
+
+/* ------------------------------------------------------------------------
+ * CSV / .tbl files (csv.c)
+ * ------------------------------------------------------------------------ */
+
+typedef struct CsvOptions {
+    char delim;               /* default ',' (or '|' for .tbl) */
+    char quote;               /* 0 = no quoting */
+    char escape;              /* 0 = same as quote (doubling) */
+    bool header;              /* first line is a header */
+    const char *null_str;     /* text that reads as NULL; default "" */
+    int n_threads;            /* parse in parallel chunks */
+} CsvOptions;
+
+struct ThreadPool;
+
+/*
+ * Read `path` into t, converting fields to the column types. Lines may end
+ * with one extra trailing delimiter (as official dbgen writes). Any bad
+ * line fails the whole read with EMBER_ERROR and a message
+ * "file:line:column: reason" (column = 1-based field number); t is then
+ * left as it was. *n_read = rows added.
+ */
+int csv_read(TableData *t, const char *path, const CsvOptions *o,
+             struct ThreadPool *pool, uint64_t *n_read, Err *err);
+
+typedef struct CsvWriter CsvWriter;
+int csv_writer_open(CsvWriter **w, const char *path, const CsvOptions *o,
+                    int n_cols, const char *const *names, Err *err);
+int csv_writer_chunk(CsvWriter *w, const Chunk *c, Err *err);
+int csv_writer_close(CsvWriter *w, Err *err);
+
+#endif /* EMBER_STORAGE_H */

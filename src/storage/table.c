@@ -1,0 +1,321 @@
+/*
+ * table.c -- columnar table data: row groups and the string heap.
+ *
+ * The last row group grows by doubling from one vector to RG_ROWS rows, so
+ * a tiny table costs a few KiB and a big one a whole number of full groups.
+ * Every group except the last is full, which makes row -> (group, offset)
+ * a shift and a mask.
+ */
+#include "storage/storage.h"
+
+#define HEAP_BLOCK (1u << 20)
+
+static void *seg_alloc(size_t n)
+{
+    return mem_alloc(n ? n : 1);
+}
+
+int tdata_init(TableData *t, int n_cols, const Type *types)
+{
+    memset(t, 0, sizeof(*t));
+    t->n_cols = n_cols;
+    t->types = mem_alloc(sizeof(Type) * (size_t)(n_cols ? n_cols : 1));
+    if (t->types == NULL)
+        return EMBER_NOMEM;
+    memcpy(t->types, types, sizeof(Type) * (size_t)n_cols);
+    return EMBER_OK;
+}
+
+static void group_free(const TableData *t, RowGroup *g)
+{
+    for (int c = 0; c < t->n_cols; c++) {
+        mem_free(g->cols[c].data);
+        mem_free(g->cols[c].validity);
+    }
+    mem_free(g);
+}
+
+static void heap_release(StrHeap *h)
+{
+    while (h->head) {
+        HeapBlock *b = h->head;
+        h->head = b->prev;
+        mem_free(b);
+    }
+    h->total = 0;
+}
+
+void tdata_release(TableData *t)
+{
+    for (uint32_t g = 0; g < t->n_groups; g++)
+        group_free(t, t->groups[g]);
+    mem_free(t->groups);
+    mem_free(t->types);
+    heap_release(&t->heap);
+    memset(t, 0, sizeof(*t));
+}
+
+void tdata_swap(TableData *dst, TableData *src)
+{
+    tdata_release(dst);
+    *dst = *src;
+    memset(src, 0, sizeof(*src));
+}
+
+size_t tdata_bytes(const TableData *t)
+{
+    size_t n = t->heap.total;
+    for (uint32_t g = 0; g < t->n_groups; g++)
+        for (int c = 0; c < t->n_cols; c++)
+            n += t->groups[g]->cap * type_width(t->types[c]);
+    return n;
+}
+
+static RowGroup *group_new(const TableData *t, uint32_t cap)
+{
+    size_t sz = sizeof(RowGroup) + sizeof(ColSeg) * (size_t)t->n_cols;
+    RowGroup *g = mem_calloc(sz);
+    if (g == NULL)
+        return NULL;
+    g->cap = cap;
+    for (int c = 0; c < t->n_cols; c++) {
+        g->cols[c].data = seg_alloc(cap * type_width(t->types[c]));
+        if (g->cols[c].data == NULL) {
+            group_free(t, g);
+            return NULL;
+        }
+    }
+    return g;
+}
+
+/* Grow group g's arrays to hold `cap` rows. */
+static int group_grow(const TableData *t, RowGroup *g, uint32_t cap)
+{
+    for (int c = 0; c < t->n_cols; c++) {
+        ColSeg *s = &g->cols[c];
+        void *d = mem_realloc(s->data, cap * type_width(t->types[c]));
+        if (d == NULL)
+            return EMBER_NOMEM;
+        s->data = d;
+        if (s->validity) {
+            uint64_t *v = mem_realloc(s->validity, cap / 64 * 8);
+            if (v == NULL)
+                return EMBER_NOMEM;
+            memset(v + g->cap / 64, 0xff, (cap - g->cap) / 64 * 8);
+            s->validity = v;
+        }
+    }
+    g->cap = cap;
+    return EMBER_OK;
+}
+
+/* A group with room for at least one more row. */
+static RowGroup *writable_group(TableData *t, uint32_t want)
+{
+    RowGroup *g = t->n_groups ? t->groups[t->n_groups - 1] : NULL;
+    if (g && g->n_rows < g->cap)
+        return g;
+    if (g && g->cap < RG_ROWS) {
+        uint32_t cap = g->cap * 2;
+        while (cap < g->n_rows + want && cap < RG_ROWS)
+            cap *= 2;
+        if (cap > RG_ROWS)
+            cap = RG_ROWS;
+        return group_grow(t, g, cap) == EMBER_OK ? g : NULL;
+    }
+    if (t->n_groups == t->cap_groups) {
+        uint32_t cap = t->cap_groups ? t->cap_groups * 2 : 4;
+        RowGroup **gs = mem_realloc(t->groups, sizeof(*gs) * cap);
+        if (gs == NULL)
+            return NULL;
+        t->groups = gs;
+        t->cap_groups = cap;
+    }
+    uint32_t cap = VEC_SIZE;
+    while (cap < want && cap < RG_ROWS)
+        cap *= 2;
+    g = group_new(t, cap);
+    if (g == NULL)
+        return NULL;
+    t->groups[t->n_groups++] = g;
+    return g;
+}
+
+static char *heap_alloc(StrHeap *h, size_t n)
+{
+    HeapBlock *b = h->head;
+    if (b == NULL || b->cap - b->used < n) {
+        size_t cap = n > HEAP_BLOCK ? n : HEAP_BLOCK;
+        HeapBlock *nb = mem_alloc(sizeof(HeapBlock) + cap);
+        if (nb == NULL)
+            return NULL;
+        nb->prev = b;
+        nb->used = 0;
+        nb->cap = cap;
+        h->head = nb;
+        b = nb;
+    }
+    char *p = b->bytes + b->used;
+    b->used += n;
+    h->total += n;
+    return p;
+}
+
+/* Copy n active rows of vector v (from sel) to segment s at row `at`. */
+static int append_column(TableData *t, RowGroup *g, int c, const Vector *v,
+                         const SelIdx *sel, uint32_t n)
+{
+    ColSeg *s = &g->cols[c];
+    uint32_t at = g->n_rows;
+    size_t w = type_width(t->types[c]);
+    char *dst = (char *)s->data + (size_t)at * w;
+    const char *src = v->data;
+    if (v->is_const) {
+        for (uint32_t k = 0; k < n; k++)
+            memcpy(dst + k * w, src, w);
+    } else if (sel) {
+        for (uint32_t k = 0; k < n; k++)
+            memcpy(dst + k * w, src + (size_t)sel[k] * w, w);
+    } else {
+        memcpy(dst, src, (size_t)n * w);
+    }
+    if (v->phys == PHYS_STR) {
+        Str *d = (Str *)dst;
+        for (uint32_t k = 0; k < n; k++) {
+            if (d[k].len > STR_INLINE) {
+                char *p = heap_alloc(&t->heap, d[k].len);
+                if (p == NULL)
+                    return EMBER_NOMEM;
+                memcpy(p, d[k].u.ptr, d[k].len);
+                d[k].u.ptr = p;
+            }
+        }
+    }
+    if (v->has_nulls) {
+        if (s->validity == NULL) {
+            s->validity = mem_alloc(g->cap / 64 * 8);
+            if (s->validity == NULL)
+                return EMBER_NOMEM;
+            memset(s->validity, 0xff, g->cap / 64 * 8);
+        }
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t r = v->is_const ? 0 : sel_row(sel, k);
+            bool ok = (v->validity[r >> 6] >> (r & 63)) & 1;
+            validity_set(s->validity, at + k, ok);
+        }
+    } else if (s->validity) {
+        for (uint32_t k = 0; k < n; k++)
+            validity_set(s->validity, at + k, true);
+    }
+    return EMBER_OK;
+}
+
+int tdata_append(TableData *t, const Chunk *c)
+{
+    assert(c->n_cols == t->n_cols);
+    uint32_t total = chunk_active(c);
+    uint32_t done = 0;
+    while (done < total) {
+        RowGroup *g = writable_group(t, total - done);
+        if (g == NULL)
+            return EMBER_NOMEM;
+        uint32_t n = MIN(total - done, g->cap - g->n_rows);
+        SelIdx tmp[VEC_SIZE];
+        const SelIdx *sel;
+        if (c->sel) {
+            sel = c->sel + done;
+        } else if (done == 0) {
+            sel = NULL;
+        } else {
+            for (uint32_t k = 0; k < n; k++)
+                tmp[k] = (SelIdx)(done + k);
+            sel = tmp;
+        }
+        for (int col = 0; col < t->n_cols; col++) {
+            int rc = append_column(t, g, col, &c->cols[col], sel, n);
+            if (rc != EMBER_OK)
+                return rc;
+        }
+        g->n_rows += n;
+        t->n_rows += n;
+        done += n;
+    }
+    return EMBER_OK;
+}
+
+TableMark tdata_mark(const TableData *t)
+{
+    TableMark m;
+    m.n_rows = t->n_rows;
+    m.head = t->heap.head;
+    m.head_used = t->heap.head ? t->heap.head->used : 0;
+    m.heap_total = t->heap.total;
+    return m;
+}
+
+void tdata_truncate(TableData *t, TableMark m)
+{
+    while (t->n_rows > m.n_rows) {
+        RowGroup *g = t->groups[t->n_groups - 1];
+        uint64_t first = t->n_rows - g->n_rows;
+        if (first >= m.n_rows) {
+            t->n_rows = first;
+            group_free(t, g);
+            t->n_groups--;
+        } else {
+            g->n_rows = (uint32_t)(m.n_rows - first);
+            t->n_rows = m.n_rows;
+        }
+    }
+    while (t->heap.head && t->heap.head != m.head) {
+        HeapBlock *b = t->heap.head;
+        t->heap.head = b->prev;
+        mem_free(b);
+    }
+    if (t->heap.head)
+        t->heap.head->used = m.head_used;
+    t->heap.total = m.heap_total;
+}
+
+void tdata_view(const TableData *t, uint32_t g, uint32_t off, uint32_t n,
+                int col, Vector *out)
+{
+    const RowGroup *rg = t->groups[g];
+    const ColSeg *s = &rg->cols[col];
+    assert(off + n <= rg->n_rows && n <= VEC_SIZE && off % 64 == 0);
+    out->data = (char *)s->data + (size_t)off * type_width(t->types[col]);
+    out->is_const = false;
+    out->str_stable = true;
+    if (s->validity) {
+        out->validity = s->validity + off / 64;
+        out->has_nulls = true;
+    } else {
+        out->has_nulls = false;
+    }
+}
+
+bool tdata_is_null(const TableData *t, uint64_t row, int col)
+{
+    const RowGroup *g = t->groups[row / RG_ROWS];
+    uint32_t off = (uint32_t)(row % RG_ROWS);
+    const uint64_t *v = g->cols[col].validity;
+    return v && !((v[off >> 6] >> (off & 63)) & 1);
+}
+
+Value tdata_get(const TableData *t, uint64_t row, int col)
+{
+    Vector v;
+    memset(&v, 0, sizeof(v));
+    v.type = t->types[col];
+    v.phys = (uint8_t)type_phys(v.type);
+    uint32_t g = (uint32_t)(row / RG_ROWS);
+    uint32_t off = (uint32_t)(row % RG_ROWS);
+    const RowGroup *rg = t->groups[g];
+    v.data = (char *)rg->cols[col].data + (size_t)off * type_width(v.type);
+    if (tdata_is_null(t, row, col)) {
+        Value r = value_null();
+        r.type = v.type;
+        return r;
+    }
+    return vector_get_value(&v, 0);
+}
