@@ -103,8 +103,33 @@ int exec_init(ExecCtx *cx, Arena *a, const Plan *plan, const Settings *s,
     return EMBER_OK;
 }
 
+typedef struct OwnedArena {
+    Arena *arena;
+    struct OwnedArena *next;
+} OwnedArena;
+
+int exec_own_arena(ExecCtx *cx, Arena *a)
+{
+    emutex_lock(&cx->err_lock);
+    OwnedArena *o = arena_alloc(cx->arena, sizeof(*o));
+    if (o) {
+        o->arena = a;
+        o->next = cx->owned;
+        cx->owned = o;
+    }
+    emutex_unlock(&cx->err_lock);
+    if (o == NULL) {
+        arena_destroy(a);
+        return EMBER_NOMEM;
+    }
+    return EMBER_OK;
+}
+
 void exec_release(ExecCtx *cx)
 {
+    for (OwnedArena *o = cx->owned; o; o = o->next)
+        arena_destroy(o->arena);
+    cx->owned = NULL;
     for (int i = 0; i < cx->n_thread_ctx; i++)
         if (cx->threads && cx->threads[i].cx)
             thread_ctx_release(&cx->threads[i]);

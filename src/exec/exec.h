@@ -118,6 +118,7 @@ struct ExecCtx {
     uint64_t t_start_ns;
     uint64_t t_exec_ns;
     struct Trace *trace;      /* trace recorder or NULL */
+    struct OwnedArena *owned; /* arenas to destroy with the query */
 };
 
 /* Called by the executor for every result chunk when running with a sink
@@ -135,6 +136,9 @@ int exec_init(ExecCtx *cx, Arena *a, const Plan *plan, const Settings *s,
               ThreadPool *pool, Value *params, int n_params);
 int exec_run(ExecCtx *cx, Collection *result, ResultFn fn, void *arg);
 void exec_release(ExecCtx *cx);
+
+/* Destroy `a` when the query's context is released (thread-safe). */
+int exec_own_arena(ExecCtx *cx, Arena *a);
 
 /* Record an error from any thread (first one wins). */
 int exec_fail(ExecCtx *cx, const Err *e);

@@ -136,8 +136,10 @@ int func_check_decimal(FnCtx *cx, const Vector *out, const SelIdx *sel,
             (d) = y_ == -1 ? 0 : x_ % y_;                                  \
         }                                                                  \
     } while (0)
-#define OP_DIV_I32(x, y, d, f) OP_DIV_INT(int32_t, uint32_t, INT32_MIN, x, y, d, f)
-#define OP_DIV_I64(x, y, d, f) OP_DIV_INT(int64_t, uint64_t, INT64_MIN, x, y, d, f)
+#define OP_DIV_I32(x, y, d, f)                                             \
+    OP_DIV_INT(int32_t, uint32_t, INT32_MIN, x, y, d, f)
+#define OP_DIV_I64(x, y, d, f)                                             \
+    OP_DIV_INT(int64_t, uint64_t, INT64_MIN, x, y, d, f)
 #define OP_MOD_I32(x, y, d, f) OP_MOD_INT(int32_t, x, y, d, f)
 #define OP_MOD_I64(x, y, d, f) OP_MOD_INT(int64_t, x, y, d, f)
 

@@ -41,7 +41,8 @@ static int date_range_error(FnCtx *cx)
         (f) |= !DATE_FITS(r_);                                             \
     } while (0)
 /* The difference of two valid dates always fits; wrap for garbage. */
-#define OP_DATE_DIFF(x, y, d, f) ((d) = (int32_t)((uint32_t)(x) - (uint32_t)(y)))
+#define OP_DATE_DIFF(x, y, d, f)                                           \
+    ((d) = (int32_t)((uint32_t)(x) - (uint32_t)(y)))
 
 FN_DEF_BINARY(date_add, int32_t, int32_t, int32_t, int, OP_DATE_ADD)
 FN_DEF_BINARY(date_sub, int32_t, int32_t, int32_t, int, OP_DATE_SUB)

@@ -96,6 +96,11 @@ static inline bool out_valid(const Vector *out, uint32_t r)
         const TA *a = (const TA *)av->data;                                \
         const TB *b = (const TB *)bv->data;                                \
         TF f = 0;                                                          \
+        if (sel != NULL && !av->is_const && !bv->is_const) {               \
+            for (uint32_t k = 0; k < n; k++)                               \
+                OP(a[sel[k]], b[sel[k]], o[sel[k]], f);                    \
+            return f;                                                      \
+        }                                                                  \
         for (uint32_t k = 0; k < n; k++) {                                 \
             uint32_t r = sel_row(sel, k);                                  \
             OP(a[ARG_ROW(av, r)], b[ARG_ROW(bv, r)], o[r], f);             \
@@ -210,24 +215,34 @@ int func_check_decimal(FnCtx *cx, const Vector *out, const SelIdx *sel,
  * string has a well-defined character count.
  * ------------------------------------------------------------------------ */
 
-/* Bytes of the character starting at s[0], 1..4, with n >= 1 bytes left. */
+/* Bytes of the character starting at s[0], 1..4, with n >= 1 bytes left.
+ * Well-formed means RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF (hence the narrower range of the second byte after
+ * E0, ED, F0 and F4). */
 static inline uint32_t utf8_char_len(const uint8_t *s, size_t n)
 {
     uint8_t c = s[0];
     uint32_t len;
+    uint8_t lo = 0x80;                  /* range of the second byte */
+    uint8_t hi = 0xbf;
     if (c < 0x80)
         return 1;
-    if (c >= 0xc2 && c <= 0xdf)
+    if (c >= 0xc2 && c <= 0xdf) {
         len = 2;
-    else if (c >= 0xe0 && c <= 0xef)
+    } else if (c >= 0xe0 && c <= 0xef) {
         len = 3;
-    else if (c >= 0xf0 && c <= 0xf4)
+        lo = c == 0xe0 ? 0xa0 : 0x80;
+        hi = c == 0xed ? 0x9f : 0xbf;
+    } else if (c >= 0xf0 && c <= 0xf4) {
         len = 4;
-    else
+        lo = c == 0xf0 ? 0x90 : 0x80;
+        hi = c == 0xf4 ? 0x8f : 0xbf;
+    } else {
         return 1;
-    if (len > n)
+    }
+    if (len > n || s[1] < lo || s[1] > hi)
         return 1;
-    for (uint32_t i = 1; i < len; i++)
+    for (uint32_t i = 2; i < len; i++)
         if ((s[i] & 0xc0) != 0x80)
             return 1;
     return len;
@@ -246,6 +261,10 @@ static inline uint32_t utf8_prev_len(const uint8_t *s, size_t n)
 
 /* Number of characters in s[0..n). */
 size_t utf8_count(const uint8_t *s, size_t n);
+/* First occurrence of needle[0..m) in hay[0..n), m >= 1, or NULL. Faster
+ * than memmem on the short texts of a column; O(n*m) at worst. */
+const uint8_t *fn_find(const uint8_t *hay, size_t n, const uint8_t *needle,
+                       size_t m);
 /* Byte offset of character number `chars` (0-based), or n if the text is
  * shorter. */
 size_t utf8_skip(const uint8_t *s, size_t n, size_t chars);

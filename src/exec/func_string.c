@@ -25,8 +25,26 @@
 
 #define HIGH_BITS 0x8080808080808080ull
 
+/* Is s[0..n) all ASCII? */
+static bool all_ascii(const uint8_t *s, size_t n)
+{
+    uint64_t bits = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        bits |= w;
+    }
+    uint8_t tail = 0;
+    for (; i < n; i++)
+        tail |= s[i];
+    return ((bits & HIGH_BITS) | (tail & 0x80)) == 0;
+}
+
 size_t utf8_count(const uint8_t *s, size_t n)
 {
+    if (all_ascii(s, n))
+        return n;
     size_t i = 0;
     size_t count = 0;
     while (i < n) {
@@ -57,6 +75,24 @@ size_t utf8_skip(const uint8_t *s, size_t n, size_t chars)
         chars--;
     }
     return i;
+}
+
+const uint8_t *fn_find(const uint8_t *hay, size_t n, const uint8_t *needle,
+                       size_t m)
+{
+    if (m > n)
+        return NULL;
+    const uint8_t *end = hay + (n - m) + 1;    /* last start + 1 */
+    const uint8_t *p = hay;
+    while (p < end) {
+        p = memchr(p, needle[0], (size_t)(end - p));
+        if (p == NULL)
+            return NULL;
+        if (memcmp(p + 1, needle + 1, m - 1) == 0)
+            return p;
+        p++;
+    }
+    return NULL;
 }
 
 char *fn_str_alloc(FnCtx *cx, Str *s, uint32_t len)
@@ -522,7 +558,8 @@ static int64_t position_of(const Str *sub, const Str *s)
     if (sub->len == 0)
         return 1;
     const char *d = str_data(s);
-    const char *hit = memmem(d, s->len, str_data(sub), sub->len);
+    const char *hit = (const char *)fn_find((const uint8_t *)d, s->len,
+                                            SDATA(sub), sub->len);
     if (hit == NULL)
         return 0;
     return (int64_t)utf8_count((const uint8_t *)d, (size_t)(hit - d)) + 1;
@@ -579,7 +616,7 @@ FUNC_KERNEL(func_contains)
         const Str *s = ARG_STR(0, r);
         const Str *p = ARG_STR(1, r);
         o[r] = p->len == 0 ||
-               memmem(str_data(s), s->len, str_data(p), p->len) != NULL;
+               fn_find(SDATA(s), s->len, SDATA(p), p->len) != NULL;
     }
     return EMBER_OK;
 }

@@ -10,7 +10,7 @@
  * A pattern is compiled into segments, the pieces between `%` signs, each
  * a list of atoms: a literal byte run or one `_`. Common shapes get a fast
  * path: 'abc' (equality), 'abc%' (prefix), '%abc' (suffix), '%abc%'
- * (memmem) and '%' (anything). The general matcher anchors the first
+ * (substring search) and '%' (anything). The general matcher anchors the first
  * segment at the start and the last at the end (unless the pattern begins
  * or ends with `%`), then finds each middle segment at its leftmost match
  * after the previous one. Leftmost is always right: a segment has a fixed
@@ -230,8 +230,9 @@ static bool seg_find(const LikePat *lp, const LikeSeg *sg, const uint8_t *s,
     while (pos < end) {
         size_t cand = pos;
         if (first->len != 0) {
-            const uint8_t *hit = memmem(s + pos, end - pos,
-                                        lp->lit + first->off, first->len);
+            const uint8_t *hit = fn_find(s + pos, end - pos,
+                                         (const uint8_t *)lp->lit + first->off,
+                                         first->len);
             if (hit == NULL)
                 return false;
             cand = (size_t)(hit - s);
@@ -286,7 +287,7 @@ static inline bool like_match(const LikePat *lp, const uint8_t *s, size_t n)
     case LIKE_SUFFIX:
         return n >= m && memcmp(s + n - m, lit, m) == 0;
     case LIKE_CONTAINS:
-        return memmem(s, n, lit, m) != NULL;
+        return fn_find(s, n, (const uint8_t *)lit, m) != NULL;
     case LIKE_GENERAL:
         break;
     }

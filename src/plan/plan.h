@@ -69,7 +69,8 @@ typedef struct Expr {
     int pos;                  /* SQL position for runtime errors, or -1 */
     int64_t iconst;           /* constant argument for some kernels */
     bool has_iconst;
-    struct SubPlan *subq;     /* EXPR_SUBQUERY */
+    struct SubPlan *subq;     /* EXPR_SUBQUERY, once planned */
+    struct BoundSub *bsub;    /* EXPR_SUBQUERY while binding/rewriting */
 } Expr;
 
 /* ------------------------------------------------------------------------
@@ -309,6 +310,8 @@ typedef struct Plan {
     int n_user_params;
     SubPlan **init_plans;     /* run in order before root */
     int n_init_plans;
+    SubPlan **subplans;       /* all subplans, for EXPLAIN */
+    int n_subplans;
     int n_ops;                /* PhysOp ids are 1..n_ops */
     uint64_t t_bind_ns;       /* phase times */
     uint64_t t_optimize_ns;
@@ -341,7 +344,13 @@ typedef struct PlanCtx {
     int n_init_plans;
     int cap_init_plans;
     int n_subplans;
+    SubPlan **subplans;       /* every SubPlan made (init and per-row) */
+    int cap_subplans;
+    struct CorrSlot *corr_slots;  /* outer binding -> parameter slot */
+    int n_corr_slots;
+    int cap_corr_slots;
     int n_views_expanding;    /* guards view recursion */
+    struct EstCtx *est;       /* column origins for estimation */
 } PlanCtx;
 
 void plan_ctx_init(PlanCtx *cx, Arena *a, Catalog *cat, const Settings *s,
@@ -349,6 +358,20 @@ void plan_ctx_init(PlanCtx *cx, Arena *a, Catalog *cat, const Settings *s,
 
 /* Plan a query (SELECT / VALUES / set operation). */
 int plan_query(PlanCtx *cx, const SelectStmt *s, Plan **out);
+
+/* Plan a query from an already built logical plan (rows made by the
+ * binder for SHOW, PRAGMA and table functions). */
+int plan_from_lop(PlanCtx *cx, struct Lop *root, Plan **out);
+
+/* DML as queries. INSERT: rows in the table's column order and types
+ * (defaults filled in, values cast). UPDATE: every column's new value and
+ * a last BOOL column, true for updated rows. DELETE: the rows that stay. */
+int plan_insert(PlanCtx *cx, const Stmt *st, Table *t, Plan **out);
+int plan_update(PlanCtx *cx, const Stmt *st, Table *t, Plan **out);
+int plan_delete(PlanCtx *cx, const Stmt *st, Table *t, Plan **out);
+/* Rows of catalog information as a plan: SHOW TABLES, SHOW ALL, stats. */
+int plan_info_rows(PlanCtx *cx, const char *what, const char *arg, int pos,
+                   Plan **out);
 
 /* Bind a standalone scalar expression with no FROM (SET values, DEFAULT,
  * COPY options, LIMIT) and fold it to a constant. */

@@ -124,10 +124,12 @@ static const char *op_name(AOp op)
 static const char *unit_name(IntervalUnit u)
 {
     static const char *const names[] = {
-        [IV_NONE] = "none",   [IV_YEAR] = "year",       [IV_MONTH] = "month",
-        [IV_DAY] = "day",     [IV_WEEK] = "week",       [IV_QUARTER] = "quarter",
-        [IV_HOUR] = "hour",   [IV_MINUTE] = "minute",   [IV_SECOND] = "second",
-        [IV_DOW] = "dow",     [IV_DOY] = "doy",         [IV_EPOCH] = "epoch",
+        [IV_NONE] = "none",     [IV_YEAR] = "year",
+        [IV_MONTH] = "month",   [IV_DAY] = "day",
+        [IV_WEEK] = "week",     [IV_QUARTER] = "quarter",
+        [IV_HOUR] = "hour",     [IV_MINUTE] = "minute",
+        [IV_SECOND] = "second", [IV_DOW] = "dow",
+        [IV_DOY] = "doy",       [IV_EPOCH] = "epoch",
     };
     return (unsigned)u < ARRAY_LEN(names) ? names[u] : "?";
 }

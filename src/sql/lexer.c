@@ -15,6 +15,8 @@
  *   - 'string' with '' for a quote;
  *   - numbers 123, 1.5, .5, 5., 1e10, 1.5E-3; a letter right after a number
  *     is an error ("trailing junk"), as in PostgreSQL 15;
+ *   - X'..', B'..', E'..' and N'..' (other dialects' literals) are errors,
+ *     so that x'01' never reads as the column x with the alias '01';
  *   - parameters ? and $n;
  *   - operators + - * / % || = == <> != < <= > >= :: => ( ) , . ;
  * A lexical error becomes a TK_ERROR token: the parser reports it only if
@@ -245,15 +247,6 @@ static void set_error(Token *t, LexError e, int pos, int end)
     t->error = (uint8_t)e;
 }
 
-static void lex_word(const char *s, int len, int pos, Token *t)
-{
-    int i = pos + 1;
-    while (is_word_char(at(s, len, i)))
-        i++;
-    set_tok(t, TK_IDENT, pos, i);
-    t->kw = (uint16_t)sql_keyword(s + pos, i - pos);
-}
-
 static void lex_number(const char *s, int len, int pos, Token *t)
 {
     bool is_int;
@@ -284,6 +277,30 @@ static void lex_quoted(const char *s, int len, int pos, char close,
         return;
     }
     set_tok(t, is_string ? TK_STRING : TK_QIDENT, pos, end);
+}
+
+/* One letter glued to a quote, X'01' or E'\n': literals of other
+ * dialects. They are an error rather than a column and an alias. */
+static bool is_string_prefix(const char *s, int len, int pos)
+{
+    int c = s[pos] | 0x20;
+    return (c == 'x' || c == 'b' || c == 'e' || c == 'n') &&
+           at(s, len, pos + 1) == '\'';
+}
+
+static void lex_word(const char *s, int len, int pos, Token *t)
+{
+    if (is_string_prefix(s, len, pos)) {
+        lex_quoted(s, len, pos + 1, '\'', t);
+        if (t->kind == TK_STRING)
+            set_error(t, LEX_PREFIXED_STRING, pos, t->pos + t->len);
+        return;
+    }
+    int i = pos + 1;
+    while (is_word_char(at(s, len, i)))
+        i++;
+    set_tok(t, TK_IDENT, pos, i);
+    t->kw = (uint16_t)sql_keyword(s + pos, i - pos);
 }
 
 /* Operators of one or two bytes. */
@@ -404,6 +421,7 @@ int sql_lex_error(Err *err, const char *sql, int len, const Token *t)
         [LEX_UNTERM_COMMENT] = "unterminated /* comment",
         [LEX_ZERO_IDENT] = "zero-length delimited identifier",
         [LEX_TRAILING_JUNK] = "trailing junk after numeric literal",
+        [LEX_PREFIXED_STRING] = "syntax error",
     };
     int e = t->error < ARRAY_LEN(what) ? t->error : LEX_OK;
     int n = MIN(t->len, len - t->pos);

@@ -12,7 +12,10 @@
  *
  * Rules the code relies on:
  *   1. A left-associative operator at level L parses its right operand at
- *      level L + 1; comparisons are also left-associative (lenient).
+ *      level L + 1. Comparisons, and BETWEEN/IN/LIKE, do not associate:
+ *      `a < b = c` is a syntax error, as in PostgreSQL (SQLite would read
+ *      it with other precedences, so accepting it could silently change
+ *      the meaning of a query written for SQLite).
  *   2. Prefix NOT parses its operand at PREC_NOT, so `NOT a = b` is
  *      NOT (a = b) and `NOT a AND b` is (NOT a) AND b; prefix minus parses
  *      at PREC_UNARY, so `- 2 * 3` is (-2) * 3 and `-x::int` is -(x::int).
@@ -145,7 +148,9 @@ static AExpr *parse_text_literal(Parser *p, AExprKind kind)
     return finish(p, e);
 }
 
-/* ? is parameter 0 (the next one in order); $n is parameter n. */
+/* $n is parameter n; ? is numbered by its place among the ? of the
+ * statement (the first ? is 1), counted over tokens so that speculative
+ * parsing cannot number one twice. */
 static AExpr *parse_param(Parser *p)
 {
     const Token *t = sql_tok(p);
@@ -161,6 +166,12 @@ static AExpr *parse_param(Parser *p)
                          "or near \"%.*s\"",
                          sql_msg_len(p->sql + t->pos, t->len),
                          p->sql + t->pos);
+    if (t->len == 1) {
+        n = 1;
+        for (int i = 0; i < p->cur; i++)
+            if (p->toks[i].kind == TK_PARAM && p->toks[i].len == 1)
+                n++;
+    }
     e->ival = n;
     sql_advance(p);
     return finish(p, e);
@@ -527,8 +538,8 @@ static AExpr *parse_name_expr(Parser *p)
 static AExpr *parse_word(Parser *p)
 {
     const Token *t = sql_tok(p);
-    bool call = sql_tok_at(p, 1)->kind == TK_LPAREN;
     TokKind next = (TokKind)sql_tok_at(p, 1)->kind;
+    bool call = next == TK_LPAREN;
     AExpr *e;
     switch (t->kind == TK_IDENT ? (Keyword)t->kw : KW_NONE) {
     case KW_NULL:
@@ -831,11 +842,17 @@ AExpr *sql_expr_prec(Parser *p, int min_prec)
     if (!sql_enter(p))
         return NULL;
     int levels = 1;
+    int last = PREC_NONE;
     AExpr *e = parse_prefix(p);
     while (e) {
         int prec = infix_prec(p);
         if (prec == PREC_NONE || prec < min_prec)
             break;
+        if (prec == last && (prec == PREC_CMP || prec == PREC_IN)) {
+            e = sql_syntax_error(p);   /* rule 1: non-associative */
+            break;
+        }
+        last = prec;
         /* Each operator in a chain is one more level of tree depth. */
         if (!sql_enter(p)) {
             e = NULL;

@@ -23,12 +23,6 @@
  * Look-ahead: does a parenthesis open a query?
  * ------------------------------------------------------------------------ */
 
-bool sql_at_query(const Parser *p)
-{
-    return sql_is_kw(p, KW_SELECT) || sql_is_kw(p, KW_VALUES) ||
-           sql_is_kw(p, KW_WITH);
-}
-
 static bool is_query_kw(const Token *t)
 {
     return t->kind == TK_IDENT && (t->kw == KW_SELECT || t->kw == KW_VALUES ||
@@ -50,11 +44,13 @@ static bool is_query_follower(const Token *t)
  * when a nested '(' opens a query that is followed by what may follow a
  * query: `((SELECT 1) UNION (SELECT 2))` is a query, `((SELECT 1) + 1)`
  * an expression and `((SELECT 1) AS x JOIN y ON ..)` a join. Each step
- * is O(1) thanks to p->match; the loop runs once per nested '('. */
+ * is O(1) thanks to p->match; the loop runs once per nested '(', at most
+ * SQL_MAX_DEPTH times (deeper text fails anyway). */
 bool sql_paren_is_query(const Parser *p, int ahead)
 {
     int i = p->cur + ahead;
-    while (i + 1 < p->n_toks && p->toks[i].kind == TK_LPAREN) {
+    int stop = i + SQL_MAX_DEPTH;
+    while (i + 1 < p->n_toks && i < stop && p->toks[i].kind == TK_LPAREN) {
         const Token *t = &p->toks[i + 1];
         if (is_query_kw(t))
             return true;
@@ -352,8 +348,6 @@ static SelectStmt *parse_values(Parser *p)
  * Set operations
  * ------------------------------------------------------------------------ */
 
-static SelectStmt *parse_set_expr(Parser *p);
-
 static SelectStmt *parse_set_primary(Parser *p)
 {
     if (sql_is_kw(p, KW_SELECT))
@@ -406,11 +400,6 @@ static SelectStmt *parse_set_level(Parser *p, bool intersect)
     }
     p->depth -= levels;
     return sql_failed(p) ? NULL : left;
-}
-
-static SelectStmt *parse_set_expr(Parser *p)
-{
-    return parse_set_level(p, false);
 }
 
 /* ------------------------------------------------------------------------
@@ -555,7 +544,7 @@ static SelectStmt *parse_query_body(Parser *p)
     SelectStmt with = {0};
     if (sql_is_kw(p, KW_WITH) && !parse_with(p, &with))
         return NULL;
-    SelectStmt *q = parse_set_expr(p);
+    SelectStmt *q = parse_set_level(p, false);
     if (q == NULL)
         return NULL;
     if (with.n_ctes > 0) {

@@ -1010,6 +1010,13 @@ static Stmt *parse_show_reset(Parser *p, int pos, StmtKind kind)
         return NULL;
     sql_advance(p);
     s->name = setting_name(p, true);
+    if (s->name && kind == STMT_SHOW && strcmp(s->name, "create") == 0 &&
+        sql_accept_kw(p, KW_TABLE)) {
+        /* SHOW CREATE TABLE t */
+        s->name = "create_table";
+        s->table = sql_name(p);
+        return s->table ? s : NULL;
+    }
     return s->name ? s : NULL;
 }
 

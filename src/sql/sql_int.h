@@ -167,6 +167,7 @@ typedef enum LexError {
     LEX_UNTERM_COMMENT,
     LEX_ZERO_IDENT,       /* "" */
     LEX_TRAILING_JUNK,    /* 123abc */
+    LEX_PREFIXED_STRING,  /* X'..', B'..', E'..', N'..': not supported */
 } LexError;
 
 /* One token: a span of the text, decoded only when the parser needs its
@@ -291,7 +292,6 @@ bool sql_call_args(Parser *p, AExpr ***args, const char ***names, int *n);
 /* Does the '(' at `ahead` open a query rather than an expression or a
  * join? */
 bool sql_paren_is_query(const Parser *p, int ahead);
-bool sql_at_query(const Parser *p);          /* SELECT, VALUES, WITH */
 /* A query expression: [WITH] body [ORDER BY] [LIMIT/OFFSET]. */
 SelectStmt *sql_query(Parser *p);
 

@@ -31,11 +31,11 @@
 
 /* One field located by a splitter. */
 typedef struct Field {
-    const char *s;            /* text, unescaped */
+    const char *s; /* text, unescaped */
     size_t n;
-    bool quoted;              /* had a quoted section: never NULL */
-    bool eol;                 /* last field of the record */
-    uint64_t end_line;        /* line on which the field ended */
+    bool quoted;       /* had a quoted section: never NULL */
+    bool eol;          /* last field of the record */
+    uint64_t end_line; /* line on which the field ended */
 } Field;
 
 /* ------------------------------------------------------------------------
@@ -73,8 +73,7 @@ static inline const char *find_field_end(const char *p, const char *end,
     return p;
 }
 
-static inline void split_plain(const CsvParser *ps, CsvCursor *cur,
-                               Field *f)
+static inline void split_plain(const CsvParser *ps, CsvCursor *cur, Field *f)
 {
     const char *p = cur->p;
     const char *e = find_field_end(p, cur->end, ps->delim);
@@ -99,8 +98,8 @@ static inline void split_plain(const CsvParser *ps, CsvCursor *cur,
 /* The raw extent of a field in quoted mode. */
 typedef struct RawField {
     const char *s;
-    size_t n;                 /* without a '\r' before the line end */
-    int n_special;            /* quote and escape bytes seen */
+    size_t n;      /* without a '\r' before the line end */
+    int n_special; /* quote and escape bytes seen */
     bool eol;
     uint64_t end_line;
 } RawField;
@@ -343,7 +342,15 @@ static inline int digit2(const char *s)
     return (s[0] - '0') * 10 + (s[1] - '0');
 }
 
-static inline bool fast_date(const char *s, size_t n, int32_t *out)
+void csv_parser_init(CsvParser *ps)
+{
+    for (int i = 0; i <= CSV_MONTHS; i++)
+        ps->month_start[i] = date_from_ymd(CSV_YEAR0 + i / 12, i % 12 + 1, 1);
+}
+
+/* Exactly YYYY-MM-DD with a year the month table covers. */
+static inline bool fast_date(const CsvParser *ps, const char *s, size_t n,
+                             int32_t *out)
 {
     if (n != 10 || s[4] != '-' || s[7] != '-')
         return false;
@@ -353,10 +360,13 @@ static inline bool fast_date(const char *s, size_t n, int32_t *out)
     int y = digit2(s) * 100 + digit2(s + 2);
     int m = digit2(s + 5);
     int d = digit2(s + 8);
-    bool easy = y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= 28;
-    if (!easy && !date_valid_ymd(y, m, d))
+    unsigned k = (unsigned)(y - CSV_YEAR0) * 12 + (unsigned)(m - 1);
+    if (y < CSV_YEAR0 || m < 1 || m > 12 || k >= CSV_MONTHS)
         return false;
-    *out = date_from_ymd(y, m, d);
+    int32_t first = ps->month_start[k];
+    if (d < 1 || d > ps->month_start[k + 1] - first)
+        return false;
+    *out = first + d - 1;
     return true;
 }
 
@@ -465,8 +475,7 @@ static int conv_int(Vector *v, uint32_t row, const Field *fld, CsvFail *f)
     return EMBER_OK;
 }
 
-static int conv_decimal(Vector *v, uint32_t row, const Field *fld,
-                        CsvFail *f)
+static int conv_decimal(Vector *v, uint32_t row, const Field *fld, CsvFail *f)
 {
     int64_t x;
     Type t = v->type;
@@ -483,8 +492,7 @@ static int conv_decimal(Vector *v, uint32_t row, const Field *fld,
     return EMBER_OK;
 }
 
-static int conv_double(Vector *v, uint32_t row, const Field *fld,
-                       CsvFail *f)
+static int conv_double(Vector *v, uint32_t row, const Field *fld, CsvFail *f)
 {
     double d;
     if (!fast_double(fld->s, fld->n, &d)) {
@@ -516,6 +524,21 @@ static int conv_other(Vector *v, uint32_t row, const Field *fld, CsvFail *f)
     }
 }
 
+/* str_make without the call: inline bytes zero-padded, as Str needs. */
+static inline Str make_str(const char *s, uint32_t n)
+{
+    Str r;
+    memset(&r, 0, sizeof(r));
+    r.len = n;
+    if (n <= STR_INLINE) {
+        memcpy(r.prefix, s, n);
+    } else {
+        memcpy(r.prefix, s, 4);
+        r.u.ptr = s;
+    }
+    return r;
+}
+
 /* Store field `fld` at `row` of v. */
 static inline int convert(const CsvParser *ps, Vector *v, uint32_t row,
                           const Field *fld, CsvFail *f)
@@ -531,7 +554,7 @@ static inline int convert(const CsvParser *ps, Vector *v, uint32_t row,
             set_reason(f, EMBER_ERROR, "field longer than 4 GiB");
             return EMBER_ERROR;
         }
-        VEC_STR(v)[row] = str_make(fld->s, (uint32_t)fld->n);
+        VEC_STR(v)[row] = make_str(fld->s, (uint32_t)fld->n);
         return EMBER_OK;
     case TYPE_INT32:
     case TYPE_INT64:
@@ -539,7 +562,7 @@ static inline int convert(const CsvParser *ps, Vector *v, uint32_t row,
     case TYPE_DECIMAL:
         return conv_decimal(v, row, fld, f);
     case TYPE_DATE:
-        if (fast_date(fld->s, fld->n, &VEC_I32(v)[row]))
+        if (fast_date(ps, fld->s, fld->n, &VEC_I32(v)[row]))
             return EMBER_OK;
         return conv_other(v, row, fld, f);
     default:
@@ -611,8 +634,8 @@ parse_record(const CsvParser *ps, CsvCursor *cur, Chunk *c, uint32_t row,
         if (fld.eol) {
             if (col + 1 >= n_cols)
                 return EMBER_OK;
-            set_reason(f, EMBER_ERROR, "expected %d fields, found %d",
-                       n_cols, col + 1);
+            set_reason(f, EMBER_ERROR, "expected %d fields, found %d", n_cols,
+                       col + 1);
             return fail_at(f, EMBER_ERROR, fld.end_line, col + 2);
         }
     }

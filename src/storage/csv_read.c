@@ -60,10 +60,10 @@ typedef struct ChunkNode {
 
 /* Per-worker state, reused by every task the worker runs. */
 typedef struct CsvWorker {
-    Arena *chunks;            /* ChunkNodes, never reset during a read */
-    Arena *scratch;           /* unescaped text of pending chunks */
-    ChunkNode *free;          /* appended chunks ready for reuse */
-    ChunkNode *pending;       /* full chunks, oldest first */
+    Arena *chunks;      /* ChunkNodes, never reset during a read */
+    Arena *scratch;     /* unescaped text of pending chunks */
+    ChunkNode *free;    /* appended chunks ready for reuse */
+    ChunkNode *pending; /* full chunks, oldest first */
     ChunkNode **pending_tail;
 } CsvWorker;
 
@@ -71,8 +71,8 @@ typedef struct CsvWorker {
 typedef struct CsvRange {
     const char *begin;
     const char *end;
-    uint64_t n_lines;         /* '\n' in the range, once fully parsed */
-    uint64_t n_rows;          /* rows parsed */
+    uint64_t n_lines; /* '\n' in the range, once fully parsed */
+    uint64_t n_rows;  /* rows parsed */
     CsvFail fail;
 } CsvRange;
 
@@ -81,18 +81,18 @@ typedef struct CsvLoad {
     TableData *t;
     CsvParser ps;
     bool header;
-    const char *data;         /* the file bytes */
-    size_t size;              /* bytes up to the last non-blank line */
-    size_t map_size;          /* mapped length, 0 when not mapped */
-    char *buf;                /* the bytes when read, not mapped (mem_*) */
+    const char *data; /* the file bytes */
+    size_t size;      /* bytes up to the last non-blank line */
+    size_t map_size;  /* mapped length, 0 when not mapped */
+    char *buf;        /* the bytes when read, not mapped (mem_*) */
     CsvRange *ranges;
     int n_ranges;
     CsvWorker *workers;
     int n_workers;
-    EmberMutex lock;          /* guards the turn hand-off */
+    EmberMutex lock; /* guards the turn hand-off */
     pthread_cond_t turn_cv;
-    atomic_int turn;          /* the range allowed to append */
-    atomic_int min_fail;      /* lowest failed range, n_ranges if none */
+    atomic_int turn;     /* the range allowed to append */
+    atomic_int min_fail; /* lowest failed range, n_ranges if none */
 } CsvLoad;
 
 /* ------------------------------------------------------------------------
@@ -101,8 +101,8 @@ typedef struct CsvLoad {
 
 static int io_error(Err *err, const char *what, const char *path, int e)
 {
-    return err_set(err, EMBER_IOERR, -1, "could not %s file \"%s\"%s: %s",
-                   what, path, strcmp(what, "open") == 0 ? " for reading" : "",
+    return err_set(err, EMBER_IOERR, -1, "could not %s file \"%s\"%s: %s", what,
+                   path, strcmp(what, "open") == 0 ? " for reading" : "",
                    strerror(e));
 }
 
@@ -158,8 +158,7 @@ static int load_file(const char *path, CsvLoad *ld, Err *err)
         ld->data = "";
         ld->size = 0;
     } else if (S_ISREG(st.st_mode)) {
-        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
-                       0);
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
             rc = read_all(fd, path, ld, err);
         } else {
@@ -202,8 +201,8 @@ static size_t range_bytes(size_t size, int n_threads)
 
 static int split_ranges(CsvLoad *ld, int n_threads)
 {
-    size_t step = ld->ps.quoting ? ld->size + 1 : range_bytes(ld->size,
-                                                              n_threads);
+    size_t step =
+        ld->ps.quoting ? ld->size + 1 : range_bytes(ld->size, n_threads);
     size_t max_ranges = ld->size / step + 2;
     ld->ranges = mem_calloc(sizeof(CsvRange) * max_ranges);
     if (ld->ranges == NULL)
@@ -238,9 +237,8 @@ static ChunkNode *take_chunk(const CsvLoad *ld, CsvWorker *w)
         w->free = node->next;
     } else {
         node = arena_alloc(w->chunks, sizeof(*node));
-        if (node == NULL ||
-            chunk_init(&node->c, ld->t->n_cols, ld->t->types, w->chunks) !=
-                EMBER_OK)
+        if (node == NULL || chunk_init(&node->c, ld->t->n_cols, ld->t->types,
+                                       w->chunks) != EMBER_OK)
             return NULL;
     }
     node->next = NULL;
@@ -355,8 +353,8 @@ static int parse_records(CsvLoad *ld, CsvWorker *w, int task, CsvRange *rg,
     ChunkNode *node = take_chunk(ld, w);
     while (node && cur->p < cur->end) {
         Chunk *c = &node->c;
-        int rc = csv_parse_record(&ld->ps, cur, c, c->count, w->scratch,
-                                  &rg->fail);
+        int rc =
+            csv_parse_record(&ld->ps, cur, c, c->count, w->scratch, &rg->fail);
         if (rc != EMBER_OK) {
             free_chunk(w, node);
             return rc;
@@ -421,12 +419,14 @@ static int setup_parser(CsvLoad *ld, TableData *t, const CsvOptions *o,
     ps->null_str = o && o->null_str ? o->null_str : "";
     ps->null_len = strlen(ps->null_str);
     ld->header = o && o->header;
+    csv_parser_init(ps);
     if (ps->delim == '\n' || ps->delim == '\r' || ps->delim == ps->quote)
         return err_set(err, EMBER_ERROR, -1,
                        "invalid csv delimiter or quote character");
     if (t->n_cols < 1)
-        return err_set(err, EMBER_ERROR, -1, "cannot load a table with no "
-                                             "columns");
+        return err_set(err, EMBER_ERROR, -1,
+                       "cannot load a table with no "
+                       "columns");
     return EMBER_OK;
 }
 
@@ -479,8 +479,8 @@ int csv_read(TableData *t, const char *path, const CsvOptions *o,
     if (rc != EMBER_OK)
         return rc;
     ld.size = data_end(ld.data, ld.size);
-    ld.ps.quoting = ld.ps.quote != 0 &&
-                    memchr(ld.data, ld.ps.quote, ld.size) != NULL;
+    ld.ps.quoting =
+        ld.ps.quote != 0 && memchr(ld.data, ld.ps.quote, ld.size) != NULL;
     int n_threads = o && o->n_threads > 1 && pool ? o->n_threads : 1;
     TableMark mark = tdata_mark(t);
     rc = split_ranges(&ld, n_threads);

@@ -29,15 +29,15 @@
 
 struct CsvWriter {
     int fd;
-    char *path;               /* for messages, mem_* copy */
+    char *path; /* for messages, mem_* copy */
     char delim;
-    char quote;               /* 0: never quote */
-    char *null_str;           /* mem_* copy */
+    char quote;     /* 0: never quote */
+    char *null_str; /* mem_* copy */
     size_t null_len;
     int n_cols;
-    char *buf;                /* WRITE_BUF bytes, mem_* */
-    size_t len;               /* bytes buffered */
-    int write_errno;          /* first failed write, 0 if none */
+    char *buf;       /* WRITE_BUF bytes, mem_* */
+    size_t len;      /* bytes buffered */
+    int write_errno; /* first failed write, 0 if none */
 };
 
 /* ------------------------------------------------------------------------
@@ -200,8 +200,7 @@ static void writer_free(CsvWriter *w)
     mem_free(w);
 }
 
-static CsvWriter *writer_new(const char *path, const CsvOptions *o,
-                             int n_cols)
+static CsvWriter *writer_new(const char *path, const CsvOptions *o, int n_cols)
 {
     CsvWriter *w = mem_calloc(sizeof(*w));
     if (w == NULL)

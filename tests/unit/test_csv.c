@@ -182,8 +182,7 @@ static void test_all_types(void **state)
     char path[300];
     uint64_t n = 0;
     Err err;
-    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)),
-              EMBER_OK);
+    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)), EMBER_OK);
     assert_i64_equal(n, 6);
     assert_i64_equal(t.n_rows, 6);
     /* bool */
@@ -234,9 +233,15 @@ static void test_all_types(void **state)
 static void test_doubles_match_strtod(void **state)
 {
     static const char *const texts[] = {
-        "0.3",   "1.7976931348623157", "123.456",  "-99999.99999",
-        "3.14159265358979", "0.000000000000000000001", "9007199254740993",
-        "1e-320", "12345678901234.5",
+        "0.3",
+        "1.7976931348623157",
+        "123.456",
+        "-99999.99999",
+        "3.14159265358979",
+        "0.000000000000000000001",
+        "9007199254740993",
+        "1e-320",
+        "12345678901234.5",
     };
     Type types[] = {type_make(TYPE_DOUBLE)};
     TableData t;
@@ -250,8 +255,7 @@ static void test_doubles_match_strtod(void **state)
     char path[300];
     uint64_t n;
     Err err;
-    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)),
-              EMBER_OK);
+    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)), EMBER_OK);
     assert_i64_equal(n, ARRAY_LEN(texts));
     for (size_t i = 0; i < ARRAY_LEN(texts); i++)
         assert_double_same(cell(&t, i, 0).v.d, strtod(texts[i], NULL));
@@ -273,8 +277,7 @@ static void test_nulls(void **state)
     const char *text = ",,,,,,\n"
                        "t,1,2,3,4,2001-01-01,\"\"\n"
                        ",,,,,,\"x\"\n";
-    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)),
-              EMBER_OK);
+    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)), EMBER_OK);
     assert_i64_equal(n, 3);
     for (int c = 0; c < 7; c++) {
         assert_null_cell(&t, 0, c);
@@ -292,8 +295,7 @@ static void test_nulls(void **state)
     table_init(&t, 2, t2);
     o.null_str = "\\N";
     text = "\\N,\\N\n1,\n2,\"\\N\"\n";
-    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)),
-              EMBER_OK);
+    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)), EMBER_OK);
     assert_i64_equal(n, 3);
     assert_null_cell(&t, 0, 0);
     assert_null_cell(&t, 0, 1);
@@ -359,8 +361,7 @@ static void test_quoting(void **state)
                        "5,\n"
                        "6,ab\"c,d\"e\n"
                        "7,\"a very long quoted string, with a comma\"\n";
-    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)),
-              EMBER_OK);
+    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)), EMBER_OK);
     assert_i64_equal(n, 7);
     assert_str_cell(&t, 0, 1, "a,b");
     assert_str_cell(&t, 1, 1, "line1\nline2");
@@ -376,8 +377,7 @@ static void test_quoting(void **state)
     table_init(&t, 2, types);
     o.escape = '\\';
     text = "1,\"a\\\"b\\\\c\"\n2,\"x\"\"y\"\n3,plain\\\n";
-    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)),
-              EMBER_OK);
+    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)), EMBER_OK);
     assert_i64_equal(n, 3);
     assert_str_cell(&t, 0, 1, "a\"b\\c");
     assert_str_cell(&t, 1, 1, "x\"y");
@@ -410,8 +410,7 @@ static void test_crlf_header_trailing(void **state)
                        "3||1996-01-04|\n"
                        "4|z|\r\n"
                        "\r\n\n";
-    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)),
-              EMBER_OK);
+    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)), EMBER_OK);
     assert_i64_equal(n, 4);
     assert_str_cell(&t, 0, 1, "x");
     assert_int_cell(&t, 0, 2, date_from_ymd(1996, 1, 2));
@@ -426,8 +425,7 @@ static void test_crlf_header_trailing(void **state)
     o = opts(',', '"');
     o.header = true;
     text = "\"a,\nb\",c,d\r\n1,\"p\r\nq\",2020-05-05\r\n2,\"r\",\r\n";
-    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)),
-              EMBER_OK);
+    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)), EMBER_OK);
     assert_i64_equal(n, 2);
     assert_int_cell(&t, 0, 0, 1);
     assert_str_cell(&t, 0, 1, "p\r\nq");
@@ -445,15 +443,12 @@ static void test_empty_and_blank(void **state)
     char path[300];
     uint64_t n = 5;
     Err err;
-    assert_rc(read_text(&t, "", &o, &n, &err, path, sizeof(path)),
-              EMBER_OK);
+    assert_rc(read_text(&t, "", &o, &n, &err, path, sizeof(path)), EMBER_OK);
     assert_i64_equal(n, 0);
     o.header = true;
-    assert_rc(read_text(&t, "x\n", &o, &n, &err, path, sizeof(path)),
-              EMBER_OK);
+    assert_rc(read_text(&t, "x\n", &o, &n, &err, path, sizeof(path)), EMBER_OK);
     assert_i64_equal(n, 0);
-    assert_rc(read_text(&t, "x\n1\n2\n\n\n", &o, &n, &err, path,
-                        sizeof(path)),
+    assert_rc(read_text(&t, "x\n1\n2\n\n\n", &o, &n, &err, path, sizeof(path)),
               EMBER_OK);
     assert_i64_equal(n, 2);
     /* No final newline. */
@@ -601,6 +596,72 @@ static void test_unchanged_after_failure(void **state)
     tdata_release(&copy);
 }
 
+/* Load `base` into a fresh table. */
+static void fresh_table(TableData *t, const Type *types, const char *base,
+                        const CsvOptions *o)
+{
+    char path[300];
+    uint64_t n;
+    Err err;
+    table_init(t, 2, types);
+    assert_rc(read_text(t, base, o, &n, &err, path, sizeof(path)), EMBER_OK);
+}
+
+/* Fail the 1st, 2nd, ... allocation of a read into a table that already
+ * holds rows (up to as many as a clean read makes): each failing attempt
+ * returns EMBER_NOMEM and leaves the table as it was. */
+static void test_fault_injection(void **state)
+{
+    Type types[] = {type_make(TYPE_INT64), type_varchar(-1)};
+    CsvOptions o = opts('|', '"');
+    StrBuf base;
+    StrBuf more;
+    sb_init(&base);
+    sb_init(&more);
+    for (int i = 0; i < 3000; i++)
+        sb_printf(&base, "%d|\"quoted \"\"string\"\" number %d\"\n", i, i);
+    for (int i = 0; i < 7000; i++)
+        sb_printf(&more, "%d|\"more \"\"text\"\" here, row %d\"\n", i, i);
+    char path[300];
+    temp_path(path, sizeof(path), "fault.csv");
+    write_file(path, more.data, more.len);
+    TableData copy;
+    fresh_table(&copy, types, base.data, &o);
+
+    TableData t;
+    fresh_table(&t, types, base.data, &o);
+    uint64_t n;
+    Err err;
+    err_clear(&err);
+    uint64_t a0 = mem_counters()->n_allocs;
+    assert_rc(csv_read(&t, path, &o, NULL, &n, &err), EMBER_OK);
+    uint64_t n_allocs = mem_counters()->n_allocs - a0;
+    tdata_release(&t);
+    int n_failed = 0;
+    for (uint64_t k = 1; k <= n_allocs + 1; k++) {
+        fresh_table(&t, types, base.data, &o);
+        err_clear(&err);
+        mem_fail_after(k);
+        int rc = csv_read(&t, path, &o, NULL, &n, &err);
+        mem_fail_after(0);
+        if (rc == EMBER_OK) {
+            assert_i64_equal(n, 7000);
+        } else {
+            n_failed++;
+            assert_rc(rc, EMBER_NOMEM);
+            assert_rc(err.code, EMBER_NOMEM);
+            assert_string_equal(err.msg, "out of memory");
+            assert_i64_equal(n, 0);
+            assert_tables_equal(&t, &copy);
+        }
+        tdata_release(&t);
+    }
+    assert_true(n_failed >= 5);
+    sb_release(&base);
+    sb_release(&more);
+    tdata_release(&copy);
+}
+
 /* ------------------------------------------------------------------------
  * Large files, parallel ranges
  * ------------------------------------------------------------------------ */
@@ -621,8 +682,7 @@ static const Type *big_types(void)
 
 /* About `bytes` of generated rows; returns the number of lines. The line
  * `bad_line` (1-based, 0 for none) gets a bad decimal in column 3. */
-static uint64_t make_big_file(const char *path, size_t bytes,
-                              uint64_t bad_line)
+static uint64_t make_big_file(const char *path, size_t bytes, uint64_t bad_line)
 {
     FILE *f = fopen(path, "w");
     assert_non_null(f);
@@ -723,8 +783,7 @@ static void test_parallel_big_file(void **state)
 
 /* Write every row of t through a CsvWriter, a vector at a time. */
 static int write_table(const TableData *t, const char *path,
-                       const CsvOptions *o, const char *const *names,
-                       Err *err)
+                       const CsvOptions *o, const char *const *names, Err *err)
 {
     CsvWriter *w;
     int rc = csv_writer_open(&w, path, o, t->n_cols, names, err);
@@ -734,8 +793,7 @@ static int write_table(const TableData *t, const char *path,
     Chunk c = {t->n_cols, cols, 0, NULL, 0};
     for (uint32_t g = 0; g < t->n_groups && rc == EMBER_OK; g++) {
         uint32_t rows = t->groups[g]->n_rows;
-        for (uint32_t off = 0; off < rows && rc == EMBER_OK;
-             off += VEC_SIZE) {
+        for (uint32_t off = 0; off < rows && rc == EMBER_OK; off += VEC_SIZE) {
             c.count = MIN(VEC_SIZE, rows - off);
             for (int i = 0; i < t->n_cols; i++) {
                 memset(&cols[i], 0, sizeof(cols[i]));
@@ -764,8 +822,8 @@ static char *slurp(const char *path)
 static void test_writer_text(void **state)
 {
     Type types[] = {type_make(TYPE_INT32), type_varchar(-1),
-                    type_decimal(15, 2), type_make(TYPE_DATE),
-                    type_make(TYPE_BOOL), type_make(TYPE_DOUBLE)};
+                    type_decimal(15, 2),   type_make(TYPE_DATE),
+                    type_make(TYPE_BOOL),  type_make(TYPE_DOUBLE)};
     TableData t;
     table_init(&t, 6, types);
     CsvOptions o = opts(',', '"');
@@ -778,20 +836,18 @@ static void test_writer_text(void **state)
                        "4,\"\",12,1970-01-01,1,-0\n"
                        "5,,,,,\n"
                        "6,\"two\nlines\",7,,,\n";
-    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)),
-              EMBER_OK);
+    assert_rc(read_text(&t, text, &o, &n, &err, path, sizeof(path)), EMBER_OK);
     const char *const names[] = {"id", "s,x", "d", "dt", "b", "f"};
     o.header = true;
     temp_path(path, sizeof(path), "out.csv");
     assert_rc(write_table(&t, path, &o, names, &err), EMBER_OK);
-    assert_string_equal(slurp(path),
-                        "id,\"s,x\",d,dt,b,f\n"
-                        "1,plain,1.50,1996-01-02,true,0.1\n"
-                        "-2,\"a,b\",-0.05,2000-12-31,false,1e+20\n"
-                        "3,\"say \"\"hi\"\"\",0.00,,,\n"
-                        "4,\"\",12.00,1970-01-01,true,-0\n"
-                        "5,,,,,\n"
-                        "6,\"two\nlines\",7.00,,,\n");
+    assert_string_equal(slurp(path), "id,\"s,x\",d,dt,b,f\n"
+                                     "1,plain,1.50,1996-01-02,true,0.1\n"
+                                     "-2,\"a,b\",-0.05,2000-12-31,false,1e+20\n"
+                                     "3,\"say \"\"hi\"\"\",0.00,,,\n"
+                                     "4,\"\",12.00,1970-01-01,true,-0\n"
+                                     "5,,,,,\n"
+                                     "6,\"two\nlines\",7.00,,,\n");
     /* With another null_str, NULL is spelled out and the empty string is
      * still quoted. */
     o = opts('|', '"');
@@ -827,8 +883,7 @@ static void test_writer_round_trip(void **state)
                       "2,3,4.5,2001-01-02,\"\",-1e-300,f\n"
                       "3,,,,,NaN,\n"
                       "4,5,6,2001-01-03,\"|\",1.7976931348623157e308,1\n";
-    assert_rc(read_text(&t, odd, &q, &n, &err, path, sizeof(path)),
-              EMBER_OK);
+    assert_rc(read_text(&t, odd, &q, &n, &err, path, sizeof(path)), EMBER_OK);
     for (int pass = 0; pass < 2; pass++) {
         const TableData *in = pass == 0 ? &src : &t;
         CsvOptions wo = pass == 0 ? o : q;
@@ -951,6 +1006,7 @@ int main(void)
         cmocka_unit_test(test_structure_errors),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_unchanged_after_failure),
+        cmocka_unit_test(test_fault_injection),
         cmocka_unit_test(test_parallel_big_file),
         cmocka_unit_test(test_writer_text),
         cmocka_unit_test(test_writer_round_trip),
