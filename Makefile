@@ -53,6 +53,7 @@ SLT_SRC   := $(sort $(wildcard tools/slt/*.c))
 BENCH_SRC := $(sort $(wildcard tools/bench/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
+TEST_TOOLS := $(OUT)/tests/tpch_check
 
 LIBS      := -lpthread -lm
 TOOL_LIBS := $(LIBS)
@@ -106,7 +107,11 @@ $(OUT)/tests/%: $(OBJDIR)/tests/unit/%.o $(OUT)/libember.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_V) -o $@ $^ -lcmocka $(TOOL_LIBS)
 
-unit: $(UNIT_BIN)
+$(OUT)/tests/tpch_check: $(OBJDIR)/tests/tpch/tpch_check.o $(OUT)/libember.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_V) -o $@ $^ $(TOOL_LIBS)
+
+unit: $(UNIT_BIN) $(TEST_TOOLS)
 
 # Installs missing Debian packages (the list is in scripts/deps.sh).
 deps:
@@ -130,4 +135,4 @@ fmt:
 	    $(SHELL_SRC) $(SLT_SRC) $(BENCH_SRC)
 
 -include $(LIB_OBJ:.o=.d) $(LIB_PIC:.o=.d)
--include $(wildcard $(OBJDIR)/tools/*/*.d) $(wildcard $(OBJDIR)/tests/unit/*.d)
+-include $(wildcard $(OBJDIR)/tools/*/*.d) $(wildcard $(OBJDIR)/tests/*/*.d)

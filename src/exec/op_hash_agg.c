@@ -31,8 +31,15 @@ typedef enum AccKind {
 typedef struct AggArr {
     void *acc;
     int64_t *cnt;
-    uint32_t *scap;           /* STRING_AGG buffer capacity */
 } AggArr;
+
+/* STRING_AGG accumulator: a buffer in the table's arena, doubled as it
+ * fills (the old one stays in the arena). */
+typedef struct StrAcc {
+    char *buf;
+    uint32_t len;
+    uint32_t cap;
+} StrAcc;
 
 typedef struct AggTable {
     GroupTable gt;
@@ -97,7 +104,7 @@ static size_t acc_width(const AggCall *ag)
     case ACC_VAL:
         return type_width(ag->arg->type);
     case ACC_STRAGG:
-        return sizeof(Str);
+        return sizeof(StrAcc);
     case ACC_BOOL:
         return 1;
     }
@@ -126,11 +133,6 @@ static int grow_states(const PhysOp *op, AggTable *t, uint64_t need)
         a->cnt = arena_realloc(t->arena, a->cnt, t->cap * 8, cap * 8);
         if (a->cnt == NULL)
             return EMBER_NOMEM;
-        if (op->aggs[i].kind == AGG_STRING_AGG) {
-            a->scap = arena_realloc(t->arena, a->scap, t->cap * 4, cap * 4);
-            if (a->scap == NULL)
-                return EMBER_NOMEM;
-        }
     }
     t->cap = cap;
     return EMBER_OK;
@@ -146,8 +148,6 @@ static void clear_states(const PhysOp *op, AggTable *t, uint64_t from,
         if (w)
             memset((char *)a->acc + from * w, 0, (to - from) * w);
         memset(a->cnt + from, 0, (to - from) * 8);
-        if (a->scap)
-            memset(a->scap + from, 0, (to - from) * 4);
     }
 }
 
@@ -219,35 +219,28 @@ static int agg_init(ExecCtx *cx, const PhysOp *op, void **g)
  * ------------------------------------------------------------------------ */
 
 static int straggr_append(AggTable *t, AggArr *a, uint64_t g, Str sep,
-                          const Str *v)
+                          const char *v, uint32_t n)
 {
-    Str *cur = &((Str *)a->acc)[g];
-    uint32_t add = v->len + (a->cnt[g] ? sep.len : 0);
-    uint32_t len = a->cnt[g] ? cur->len : 0;
-    if (len + add > a->scap[g] || len + add <= STR_INLINE) {
-        uint32_t cap = a->scap[g] ? a->scap[g] * 2 : 32;
-        while (cap < len + add)
+    StrAcc *acc = &((StrAcc *)a->acc)[g];
+    uint32_t add = n + (a->cnt[g] ? sep.len : 0);
+    if (acc->len + add > acc->cap) {
+        uint32_t cap = acc->cap ? acc->cap * 2 : 32;
+        while (cap < acc->len + add)
             cap *= 2;
         char *p = arena_alloc(t->arena, cap);
         if (p == NULL)
             return EMBER_NOMEM;
-        if (len)
-            memcpy(p, str_data(cur), len);
-        *cur = str_make(p, len);
-        cur->u.ptr = p;
-        a->scap[g] = cap;
+        if (acc->len)
+            memcpy(p, acc->buf, acc->len);
+        acc->buf = p;
+        acc->cap = cap;
     }
-    char *p = (char *)cur->u.ptr;
     if (a->cnt[g]) {
-        memcpy(p + len, str_data(&sep), sep.len);
-        len += sep.len;
+        memcpy(acc->buf + acc->len, str_data(&sep), sep.len);
+        acc->len += sep.len;
     }
-    memcpy(p + len, str_data(v), v->len);
-    len += v->len;
-    /* long form always: the bytes live in the buffer */
-    cur->len = len;
-    memcpy(cur->prefix, p, len < 4 ? len : 4);
-    cur->u.ptr = p;
+    memcpy(acc->buf + acc->len, v, n);
+    acc->len += n;
     return EMBER_OK;
 }
 
@@ -360,7 +353,8 @@ static int upd_other(AggTable *t, const AggCall *ag, AggArr *a, Str sep,
     switch (ag->kind) {
     case AGG_STRING_AGG: {
         const Str *d = VEC_STR(v);
-        UPD_LOOP(if (straggr_append(t, a, g, sep, &d[vr]) != EMBER_OK)
+        UPD_LOOP(if (straggr_append(t, a, g, sep, str_data(&d[vr]),
+                                    d[vr].len) != EMBER_OK)
                      return EMBER_NOMEM;
                  cnt[g]++);
         break;
@@ -616,9 +610,10 @@ static int merge_state(const PhysOp *op, AggTable *dst, uint64_t d,
             break;
         }
         case ACC_STRAGG: {
-            const Str *sv = &((const Str *)sa->acc)[s];
+            const StrAcc *sv = &((const StrAcc *)sa->acc)[s];
             int64_t keep = da->cnt[d];
-            if (straggr_append(dst, da, d, seps[i], sv) != EMBER_OK)
+            if (straggr_append(dst, da, d, seps[i], sv->buf, sv->len) !=
+                EMBER_OK)
                 return EMBER_NOMEM;
             da->cnt[d] = keep;
             break;
@@ -748,6 +743,11 @@ static int finish_agg(ThreadCtx *tc, const AggCall *ag, const AggArr *a,
     if (kind == ACC_I128)
         return out_i128(tc, ag, ((const __int128 *)a->acc)[g],
                         &VEC_I64(out)[k]);
+    if (kind == ACC_STRAGG) {
+        const StrAcc *sa = &((const StrAcc *)a->acc)[g];
+        VEC_STR(out)[k] = str_make(sa->buf, sa->len);
+        return EMBER_OK;
+    }
     size_t w = type_width(out->type);
     memcpy((char *)out->data + k * w, (const char *)a->acc + g * w, w);
     return EMBER_OK;

@@ -936,13 +936,16 @@ static int bind_func(PlanCtx *cx, Scope *sc, const AExpr *e, Expr **out)
     if (rc != EMBER_OK)
         return rc;
     /* round(decimal, n) takes its digits as a constant */
-    if ((*out)->fn == F_ROUND_DEC_N) {
+    if ((*out)->fn == F_ROUND_DEC_N && (*out)->n_args == 2) {
         Expr *d = expr_fold(cx, (*out)->args[1]);
         if (d->kind != EXPR_CONST)
             return err_set(cx->err, EMBER_ERROR, e->pos,
                            "round(numeric, n) needs a constant n");
+        int64_t digits = d->val.is_null ? 0 : d->val.v.i;
         (*out)->has_iconst = true;
-        (*out)->iconst = d->val.is_null ? 0 : d->val.v.i;
+        (*out)->iconst = digits;
+        /* the result shows exactly the digits asked for */
+        (*out)->type.scale = (uint8_t)MAX(0, MIN(digits, DECIMAL_MAX_PREC));
     }
     return EMBER_OK;
 }

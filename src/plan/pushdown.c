@@ -87,8 +87,10 @@ static int push_join(PlanCtx *cx, Lop **pop, Preds *ps)
             rc = preds_add(cx, &lp, e);
         else if (jt == JT_INNER && (s == 2 || s == 0) && !sub)
             rc = preds_add(cx, &rp, e);
-        else if (jt != JT_FULL && jt != JT_INNER && s == 2 && !sub &&
-                 jt != JT_RIGHT)
+        else if ((jt == JT_LEFT || jt == JT_SEMI || jt == JT_ANTI ||
+                  jt == JT_SINGLE) && (s == 2 || s == 0) && !sub)
+            /* a condition on the inner side alone filters it first; not
+             * for MARK and ANTI_NULL, whose NULL results depend on it */
             rc = preds_add(cx, &rp, e);
         else if (jt == JT_RIGHT && s == 1 && !sub)
             rc = preds_add(cx, &lp, e);

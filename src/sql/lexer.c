@@ -15,8 +15,9 @@
  *   - 'string' with '' for a quote;
  *   - numbers 123, 1.5, .5, 5., 1e10, 1.5E-3; a letter right after a number
  *     is an error ("trailing junk"), as in PostgreSQL 15;
- *   - X'..', B'..', E'..' and N'..' (other dialects' literals) are errors,
- *     so that x'01' never reads as the column x with the alias '01';
+ *   - X'hex' is a byte-string literal (SQLite's blob, read as VARCHAR);
+ *     B'..', E'..' and N'..' (other dialects' literals) are errors, so
+ *     that e'01' never reads as the column e with the alias '01';
  *   - parameters ? and $n;
  *   - operators + - * / % || = == <> != < <= > >= :: => ( ) , . ;
  * A lexical error becomes a TK_ERROR token: the parser reports it only if
@@ -292,7 +293,9 @@ static void lex_word(const char *s, int len, int pos, Token *t)
 {
     if (is_string_prefix(s, len, pos)) {
         lex_quoted(s, len, pos + 1, '\'', t);
-        if (t->kind == TK_STRING)
+        if (t->kind == TK_STRING && (s[pos] | 0x20) == 'x')
+            set_tok(t, TK_BLOB, pos, t->pos + t->len);
+        else if (t->kind == TK_STRING)
             set_error(t, LEX_PREFIXED_STRING, pos, t->pos + t->len);
         return;
     }

@@ -148,6 +148,45 @@ static AExpr *parse_text_literal(Parser *p, AExprKind kind)
     return finish(p, e);
 }
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* X'4142' -> the bytes "AB" (ember has no BLOB type). */
+static AExpr *parse_blob(Parser *p)
+{
+    const Token *t = sql_tok(p);
+    const char *hex = p->sql + t->pos + 2;
+    int n = t->len - 3;
+    AExpr *e = sql_new_expr(p, AE_STRING, t->pos);
+    if (e == NULL)
+        return NULL;
+    char *out = arena_alloc(p->arena, (size_t)n / 2 + 1);
+    if (out == NULL)
+        return sql_error(p, EMBER_NOMEM, -1, "out of memory");
+    for (int i = 0; i + 1 < n; i += 2) {
+        int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+        if (hi < 0 || lo < 0)
+            n = -1;
+        else
+            out[i / 2] = (char)(hi * 16 + lo);
+    }
+    if (n < 0 || n % 2)
+        return sql_error(p, EMBER_SYNTAX, t->pos,
+                         "malformed hexadecimal literal at or near \"%.*s\"",
+                         sql_msg_len(p->sql + t->pos, t->len),
+                         p->sql + t->pos);
+    out[n / 2] = 0;
+    e->sval = out;
+    e->slen = n / 2;
+    sql_advance(p);
+    return finish(p, e);
+}
+
 /* $n is parameter n; ? is numbered by its place among the ? of the
  * statement (the first ? is 1), counted over tokens so that speculative
  * parsing cannot number one twice. */
@@ -600,6 +639,7 @@ static AExpr *parse_primary(Parser *p)
     case TK_INT: return parse_int(p);
     case TK_NUMBER: return parse_text_literal(p, AE_NUMBER);
     case TK_STRING: return parse_text_literal(p, AE_STRING);
+    case TK_BLOB: return parse_blob(p);
     case TK_PARAM: return parse_param(p);
     case TK_LPAREN: return parse_paren(p);
     case TK_IDENT:

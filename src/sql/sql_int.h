@@ -146,6 +146,7 @@ typedef enum TokKind {
     TK_ERROR,         /* lexical error, see Token.error */
     TK_IDENT,         /* unquoted word; kw tells whether it is a keyword */
     TK_QIDENT,        /* "quoted", `quoted` or [quoted] identifier */
+    TK_BLOB,          /* X'hex': bytes, read as a VARCHAR */
     TK_STRING,        /* 'text' */
     TK_INT,           /* 123 */
     TK_NUMBER,        /* 1.5, .5, 5., 1e10 */

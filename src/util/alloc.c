@@ -176,7 +176,8 @@ void *mem_reserve(size_t n)
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
-    count_alloc(n);
+    /* one allocation; its bytes count as they are committed */
+    count_alloc(0);
     return p;
 }
 
@@ -185,6 +186,7 @@ int mem_commit(void *p, size_t n)
     if (mprotect(p, n, PROT_READ | PROT_WRITE) != 0)
         return EMBER_NOMEM;
     thread_block()->c.n_commits++;
+    thread_block()->c.bytes += n;
     return EMBER_OK;
 }
 

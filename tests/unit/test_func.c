@@ -796,7 +796,7 @@ static void test_string_basic(void **state)
     CHECK("1", "position", S(""), S("hello"));
     CHECK("hexxo worxd", "replace", S("hello world"), S("l"), S("x"));
     CHECK("hello", "replace", S("hello"), S(""), S("x"));
-    CHECK("aXXXbXXXc", "replace", S("a--b--c"), S("--"), S("XXX"));
+    CHECK("a++b++c", "replace", S("a--b--c"), S("--"), S("++"));
     CHECK("ab", "replace", S("a--b--"), S("--"), S(""));
     CHECK("true", "starts_with", S("hello"), S("he"));
     CHECK("false", "starts_with", S("he"), S("hello"));
