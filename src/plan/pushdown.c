@@ -53,6 +53,81 @@ static int sides(PlanCtx *cx, const Expr *e, const Lop *l, const Lop *r)
     return s;
 }
 
+/* Conjunct i of one disjunct (an AND's arguments, or the disjunct). */
+static Expr *part_at(Expr *d, int i)
+{
+    return d->kind == EXPR_AND ? d->args[i] : d;
+}
+
+/* (a AND x) OR (a AND y) -> a AND (x OR y): conjuncts common to every
+ * disjunct are added to ps on their own, so they can become join keys or
+ * move to one side. Returns the rest of the OR, or NULL when nothing is
+ * left of it (a disjunct was only common conjuncts). */
+static Expr *factor_or(PlanCtx *cx, Expr *e, Preds *ps, int *rc)
+{
+    Expr *first = e->args[0];
+    int n0 = first->kind == EXPR_AND ? first->n_args : 1;
+    bool *common = arena_calloc(cx->arena, (size_t)n0 + 1);
+    if (common == NULL) {
+        *rc = err_nomem(cx->err);
+        return e;
+    }
+    int n_common = 0;
+    for (int i = 0; i < n0; i++) {
+        Expr *c = part_at(first, i);
+        bool all = !expr_has_subquery(c);
+        for (int d = 1; d < e->n_args && all; d++) {
+            Expr *dj = e->args[d];
+            int nd = dj->kind == EXPR_AND ? dj->n_args : 1;
+            bool found = false;
+            for (int k = 0; k < nd && !found; k++)
+                found = expr_equal(part_at(dj, k), c);
+            all = found;
+        }
+        common[i] = all;
+        n_common += all;
+    }
+    if (n_common == 0)
+        return e;
+    for (int i = 0; i < n0; i++)
+        if (common[i] && (*rc = preds_add(cx, ps, part_at(first, i))))
+            return e;
+    /* rebuild each disjunct without the common conjuncts */
+    Expr *rest = expr_new(cx, EXPR_OR, type_make(TYPE_BOOL), e->n_args);
+    if (rest == NULL) {
+        *rc = err_nomem(cx->err);
+        return e;
+    }
+    for (int d = 0; d < e->n_args; d++) {
+        Expr *dj = e->args[d];
+        int nd = dj->kind == EXPR_AND ? dj->n_args : 1;
+        Expr **keep = arena_alloc(cx->arena, sizeof(Expr *) * (size_t)nd);
+        if (keep == NULL) {
+            *rc = err_nomem(cx->err);
+            return e;
+        }
+        int nk = 0;
+        for (int k = 0; k < nd; k++) {
+            Expr *c = part_at(dj, k);
+            bool is_common = false;
+            for (int i = 0; i < n0 && !is_common; i++)
+                is_common = common[i] && expr_equal(part_at(first, i), c);
+            if (!is_common)
+                keep[nk++] = c;
+        }
+        if (nk == 0)
+            return NULL;     /* this disjunct is true given the rest */
+        rest->args[d] = expr_and_all(cx, keep, nk);
+    }
+    return rest;
+}
+
+/* For an OR over both sides of a join: the OR of, per disjunct, its
+ * conjuncts over `side` alone -- implied by the OR, so it can filter that
+ * side early. NULL when some disjunct has no such conjunct. */
+static Expr *implied_side_filter(PlanCtx *cx, Expr *e, const Lop *l,
+                                 const Lop *r, int side_bit);
+
 /* Wrap op in a filter with the remaining conjuncts. */
 static int stop(PlanCtx *cx, Lop **op, Preds *ps)
 {
@@ -69,6 +144,33 @@ static int stop(PlanCtx *cx, Lop **op, Preds *ps)
 static bool has_per_row_subquery(const Expr *e)
 {
     return expr_has_subquery(e);
+}
+
+static Expr *implied_side_filter(PlanCtx *cx, Expr *e, const Lop *l,
+                                 const Lop *r, int side_bit)
+{
+    if (e->kind != EXPR_OR || expr_has_subquery(e))
+        return NULL;
+    Expr *out = expr_new(cx, EXPR_OR, type_make(TYPE_BOOL), e->n_args);
+    if (out == NULL)
+        return NULL;
+    for (int d = 0; d < e->n_args; d++) {
+        Expr *dj = e->args[d];
+        int nd = dj->kind == EXPR_AND ? dj->n_args : 1;
+        Expr **keep = arena_alloc(cx->arena, sizeof(Expr *) * (size_t)nd);
+        if (keep == NULL)
+            return NULL;
+        int nk = 0;
+        for (int k = 0; k < nd; k++) {
+            Expr *c = part_at(dj, k);
+            if (sides(cx, c, l, r) == side_bit)
+                keep[nk++] = c;
+        }
+        if (nk == 0)
+            return NULL;
+        out->args[d] = expr_and_all(cx, keep, nk);
+    }
+    return out;
 }
 
 static int push_join(PlanCtx *cx, Lop **pop, Preds *ps)
@@ -111,8 +213,15 @@ static int push_join(PlanCtx *cx, Lop **pop, Preds *ps)
                 rc = preds_add(cx, &rp, e);
             else if (s == 0)
                 rc = preds_add(cx, &lp, e);
-            else
+            else {
                 rc = preds_add(cx, &conds, e);
+                Expr *lf = implied_side_filter(cx, e, l, r, 1);
+                Expr *rf = implied_side_filter(cx, e, l, r, 2);
+                if (rc == EMBER_OK && lf)
+                    rc = preds_add(cx, &lp, lf);
+                if (rc == EMBER_OK && rf)
+                    rc = preds_add(cx, &rp, rf);
+            }
         } else if (jt != JT_FULL && jt != JT_RIGHT && (s == 1 || s == 0) &&
                    !sub) {
             rc = preds_add(cx, &lp, e);
@@ -227,7 +336,11 @@ static int push(PlanCtx *cx, Lop **pop, Preds *ps)
             Expr *e = expr_fold(cx, op->exprs[i]);
             if (e->kind == EXPR_CONST && !e->val.is_null && e->val.v.i)
                 continue;         /* always true */
-            rc = preds_add(cx, ps, e);
+            rc = EMBER_OK;
+            if (e->kind == EXPR_OR)
+                e = factor_or(cx, e, ps, &rc);
+            if (rc == EMBER_OK && e)
+                rc = preds_add(cx, ps, e);
             if (rc != EMBER_OK)
                 return rc;
         }
