@@ -228,6 +228,42 @@ int run_statement(ember_stmt *st, Err *err)
                    s->kind);
 }
 
+/* Keep a result shape in the statement's own arena (it outlives runs). */
+static int keep_shape(ember_stmt *st, int n, const char *const *names,
+                      const Type *types, Err *err)
+{
+    st->n_cols = n;
+    st->names = arena_alloc(st->ast_arena, sizeof(char *) * (size_t)(n + 1));
+    st->types = arena_alloc(st->ast_arena, sizeof(Type) * (size_t)(n + 1));
+    if (st->names == NULL || st->types == NULL)
+        return err_nomem(err);
+    for (int i = 0; i < n; i++) {
+        st->names[i] = arena_strdup(st->ast_arena,
+                                    names[i] ? names[i] : "?column?");
+        st->types[i] = types[i];
+    }
+    return EMBER_OK;
+}
+
+/* The catalog rows a SHOW / PRAGMA / CALL returns, or NULL. */
+static const char *info_kind(const Stmt *s, const char **arg)
+{
+    *arg = NULL;
+    if (s->kind == STMT_SHOW && s->name) {
+        if (!strcasecmp(s->name, "tables"))
+            return "tables";
+        if (!strcasecmp(s->name, "all"))
+            return "settings";
+    }
+    if (s->kind == STMT_CALL && s->name && s->n_args == 1 &&
+        s->args[0]->kind == AE_STRING &&
+        (!strcasecmp(s->name, "stats") || !strcasecmp(s->name, "pragma_stats"))) {
+        *arg = s->args[0]->sval;
+        return "stats";
+    }
+    return NULL;
+}
+
 /* Column names and types known before running. Planning a query now also
  * reports unknown tables and columns at prepare time. */
 int describe_statement(ember_stmt *st, Err *err)
@@ -236,38 +272,33 @@ int describe_statement(ember_stmt *st, Err *err)
     PlanCtx cx;
     plan_ctx_for(st, &cx, err);
     Plan *plan;
-    int rc = EMBER_OK;
-    switch (s->kind) {
-    case STMT_SELECT:
+    Type vt = type_varchar(-1);
+    const char *arg;
+    const char *info = info_kind(s, &arg);
+    int rc;
+    if (s->kind == STMT_SELECT) {
         rc = plan_query(&cx, s->select, &plan);
-        if (rc == EMBER_OK) {
-            /* names and types must outlive the run arena */
-            st->n_cols = plan->n_cols;
-            st->names = arena_alloc(st->ast_arena,
-                                    sizeof(char *) * (size_t)(plan->n_cols + 1));
-            st->types = arena_alloc(st->ast_arena,
-                                    sizeof(Type) * (size_t)(plan->n_cols + 1));
-            if (st->names == NULL || st->types == NULL)
-                return err_nomem(err);
-            for (int i = 0; i < plan->n_cols; i++) {
-                const char *n = plan->names[i] ? plan->names[i] : "?column?";
-                st->names[i] = arena_strdup(st->ast_arena, n);
-                st->types[i] = plan->types[i];
-            }
-        }
-        break;
-    case STMT_EXPLAIN:
-        st->n_cols = 1;
-        st->names = arena_alloc(st->ast_arena, sizeof(char *));
-        st->types = arena_alloc(st->ast_arena, sizeof(Type));
-        if (st->names == NULL || st->types == NULL)
-            return err_nomem(err);
-        st->names[0] = "plan";
-        st->types[0] = type_varchar(-1);
-        break;
-    default:
-        st->n_cols = 0;
-        break;
+        if (rc != EMBER_OK)
+            return rc;
+        return keep_shape(st, plan->n_cols, plan->names, plan->types, err);
     }
-    return rc;
+    if (info) {
+        rc = plan_info_rows(&cx, info, arg, s->pos, &plan);
+        if (rc != EMBER_OK)
+            return rc;
+        return keep_shape(st, plan->n_cols, plan->names, plan->types, err);
+    }
+    if (s->kind == STMT_EXPLAIN) {
+        const char *name = "plan";
+        return keep_shape(st, 1, &name, &vt, err);
+    }
+    if (s->kind == STMT_SHOW) {
+        const char *name = !strcasecmp(s->name, "schema") ||
+                                   !strcasecmp(s->name, "create_table")
+                               ? "sql"
+                               : s->name;
+        return keep_shape(st, 1, &name, &vt, err);
+    }
+    st->n_cols = 0;
+    return EMBER_OK;
 }

@@ -50,7 +50,7 @@ typedef enum AExprKind {
                          also INTERVAL '3 months' (unit IV_NONE) */
     AE_COLUMN,        /* names[0..n_names): [schema.][table.]column */
     AE_STAR,          /* * or t.* (names: qualifier or none) */
-    AE_PARAM,         /* ? (ival = 0: next in order) or $n (ival = n) */
+    AE_PARAM,         /* ? (ival = its place among the ?: 1, 2..) or $n */
     AE_UNARY,         /* op in {OP_NEG, OP_PLUS, OP_NOT}: args[0] */
     AE_BINARY,        /* op: args[0] op args[1] */
     AE_IS_NULL,       /* args[0] IS [NOT] NULL  (negated) */

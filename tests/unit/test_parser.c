@@ -392,7 +392,8 @@ static void test_literals(void **state)
     check_expr_dump("NULL", "(null)");
     check_expr_dump("TRUE", "(true)");
     check_expr_dump("false", "(false)");
-    check_expr_dump("?", "(param 0)");
+    check_expr_dump("?", "(param 1)");
+    check_expr_dump("? + ?", "(+ (param 1) (param 2))");
     check_expr_dump("$3", "(param 3)");
     check_expr_dump("DATE '1998-12-01'", "(typed DATE '1998-12-01')");
     check_expr_dump("date", "(col date)");
@@ -848,8 +849,11 @@ static void test_errors(void **state)
         {"SELEC 'unterminated", EMBER_SYNTAX,
          "syntax error at or near \"SELEC\"", 0},
         {"SELECT @", EMBER_SYNTAX, "syntax error at or near \"@\"", 7},
-        {"SELECT x'3031'", EMBER_SYNTAX,
-         "syntax error at or near \"x'3031'\"", 7},
+        {"SELECT x'3031'", EMBER_OK, "", -1},
+        {"SELECT x'303'", EMBER_SYNTAX,
+         "malformed hexadecimal literal at or near \"x'303'\"", 7},
+        {"SELECT b'0101'", EMBER_SYNTAX,
+         "syntax error at or near \"b'0101'\"", 7},
         {"SELECT E'\\n' 'a'", EMBER_SYNTAX,
          "syntax error at or near \"E'\\n'\"", 7},
         {"SELECT x 'alias'", EMBER_OK, "", -1},

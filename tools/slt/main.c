@@ -20,6 +20,8 @@ static const char usage_text[] =
     "database.\n"
     "\n"
     "  --also NAME       also take records meant for engine NAME\n"
+    "  --known FILE      records listed there (FILE:LINE reason) are\n"
+    "                    expected to fail; passing one is a failure\n"
     "                    (onlyif NAME runs, skipif NAME skips); repeatable\n"
     "  --ht N            hash threshold N, overriding hash-threshold\n"
     "                    records (0: never show results as a hash)\n"
@@ -146,6 +148,9 @@ static int parse_options(int argc, char **argv, SltOptions *opt)
         } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
             exit(0);
+        } else if ((value = option_value(argc, argv, &i, "--known"))) {
+            if (!slt_load_known(opt, value))
+                usage_error("cannot read known-failures file %s", value);
         } else if ((value = option_value(argc, argv, &i, "--also"))) {
             add_name(opt, value);
         } else if ((value = option_value(argc, argv, &i, "--ht"))) {
@@ -185,6 +190,9 @@ int main(int argc, char **argv)
         if (!slt_run_file(&opt, argv[i], &total))
             break;
     }
+    if (total.known)
+        printf("%ld known failures, each listed with its reason in %s\n",
+               total.known, opt.known_path);
     printf("%ld passed, %ld failed, %ld skipped\n", total.passed, total.failed,
            total.skipped);
     fflush(stdout);

@@ -173,13 +173,29 @@ typedef struct SltOptions {
     const char **set_names;  /* ember_set() calls after each open */
     const char **set_values; /* the values, same order */
     int n_sets;              /* number of settings */
+    const char *known_path;  /* --known FILE, or NULL */
+    struct SltKnown *known;  /* records expected to fail, with reasons */
+    int n_known;
 } SltOptions;
+
+/* A record listed in a --known file: it is expected to fail (for a stated
+ * reason); it counts as a known failure, and passing is a failure. */
+typedef struct SltKnown {
+    char *file;              /* file name as listed (a path suffix) */
+    int line;
+    char *reason;
+    bool seen;
+} SltKnown;
+
+/* Load a --known file: lines "FILE:LINE reason", # comments. */
+bool slt_load_known(SltOptions *opt, const char *path);
 
 /* Records counted over one file or the whole run. */
 typedef struct SltCounts {
     long passed;  /* ran and matched */
     long failed;  /* ran and did not match, or malformed */
     long skipped; /* excluded by skipif/onlyif */
+    long known;   /* failed as listed in the --known file */
 } SltCounts;
 
 /* Run one script on a fresh in-memory database, print its failures and its

@@ -516,8 +516,35 @@ static void print_progress(const FileRun *fr, const SltRecord *rec,
     fflush(stdout);
 }
 
-static void count_record(FileRun *fr, bool passed)
+/* The --known entry for this record, or NULL. */
+static SltKnown *known_entry(const FileRun *fr, const SltRecord *rec)
 {
+    size_t plen = strlen(fr->path);
+    for (int i = 0; i < fr->opt->n_known; i++) {
+        SltKnown *k = &fr->opt->known[i];
+        size_t flen = strlen(k->file);
+        if (k->line == rec->line && flen <= plen &&
+            strcmp(fr->path + plen - flen, k->file) == 0 &&
+            (flen == plen || fr->path[plen - flen - 1] == '/'))
+            return k;
+    }
+    return NULL;
+}
+
+static void count_record(FileRun *fr, const SltRecord *rec, bool passed)
+{
+    SltKnown *k = rec ? known_entry(fr, rec) : NULL;
+    if (k) {
+        k->seen = true;
+        if (!passed) {
+            printf("  (known failure: %s)\n\n", k->reason);
+            fr->counts.known++;
+            return;
+        }
+        printf("%s:%d: listed as a known failure (%s) but passed\n\n",
+               fr->path, rec->line, k->reason);
+        passed = false;
+    }
     if (passed) {
         fr->counts.passed++;
     } else {
@@ -536,7 +563,7 @@ static void skip_record(FileRun *fr, const SltRecord *rec)
         char hex[33];
         load_expected(fr, rec, &n, hex);
         if (!check_label(fr, rec, n, hex)) {
-            count_record(fr, false);
+            count_record(fr, rec, false);
             return;
         }
     }
@@ -555,10 +582,10 @@ static void run_record(FileRun *fr, const SltRecord *rec)
     }
     switch (rec->kind) {
     case SLT_STATEMENT:
-        count_record(fr, run_statement(fr, rec));
+        count_record(fr, rec, run_statement(fr, rec));
         break;
     case SLT_QUERY:
-        count_record(fr, run_query(fr, rec));
+        count_record(fr, rec, run_query(fr, rec));
         break;
     case SLT_HASH_THRESHOLD:
         if (fr->opt->ht_override < 0)
@@ -570,7 +597,7 @@ static void run_record(FileRun *fr, const SltRecord *rec)
     case SLT_BAD:
         report_head(fr, rec, "%s", rec->error);
         report_end();
-        count_record(fr, false);
+        count_record(fr, rec, false);
         break;
     }
 }
@@ -644,11 +671,51 @@ bool slt_run_file(const SltOptions *opt, const char *path, SltCounts *total)
 
     printf("%s: %ld passed, %ld failed, %ld skipped", path, fr.counts.passed,
            fr.counts.failed, fr.counts.skipped);
+    if (fr.counts.known)
+        printf(", %ld known failures", fr.counts.known);
     if (fr.halt_line > 0)
         printf(" (halted at line %d)", fr.halt_line);
     putchar('\n');
     total->passed += fr.counts.passed;
     total->failed += fr.counts.failed;
     total->skipped += fr.counts.skipped;
+    total->known += fr.counts.known;
     return !fr.stop_all;
+}
+
+bool slt_load_known(SltOptions *opt, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    char line[1024];
+    while (fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == 0 || *p == '#')
+            continue;
+        char *colon = strchr(p, ':');
+        if (colon == NULL)
+            continue;
+        *colon = 0;
+        char *end;
+        long ln = strtol(colon + 1, &end, 10);
+        while (*end == ' ' || *end == '\t')
+            end++;
+        SltKnown *k = realloc(opt->known, sizeof(SltKnown) *
+                                              (size_t)(opt->n_known + 1));
+        if (k == NULL)
+            break;
+        opt->known = k;
+        k[opt->n_known].file = strdup(p);
+        k[opt->n_known].line = (int)ln;
+        k[opt->n_known].reason = strdup(*end ? end : "listed");
+        k[opt->n_known].seen = false;
+        opt->n_known++;
+    }
+    fclose(f);
+    opt->known_path = path;
+    return true;
 }
