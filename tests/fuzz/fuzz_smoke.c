@@ -2,69 +2,69 @@
  * fuzz_smoke.c -- a bounded, deterministic fuzz smoke test of the whole
  * engine, through the public API only (include/ember.h).
  *
- * Makefile rule (the fuzzer is one file; it needs only the library):
+ * Makefile rule (the fuzzer is one file and needs only the library):
  *
  *   $(OUT)/tests/fuzz_smoke: tests/fuzz/fuzz_smoke.c $(OUT)/libember.a
  *           @mkdir -p $(dir $@)
  *           $(CC) $(CFLAGS_ALL) $(LDFLAGS_V) -o $@ $^ $(TOOL_LIBS)
  *
- * and add $(OUT)/tests/fuzz_smoke to TEST_TOOLS. Run it from any
- * directory: it works in a scratch directory of its own under $TMPDIR
- * (or /tmp), removed at the end.
+ * plus $(OUT)/tests/fuzz_smoke in TEST_TOOLS, and in tests/run.sh:
+ * `$OUT/tests/fuzz_smoke` (exit status 0 = no invariant violated). It may
+ * be started from any directory: it works in a scratch directory of its
+ * own under $TMPDIR (or /tmp) and removes it at the end.
  *
- * What it does, per iteration (all choices come from one seeded PRNG, so
- * a run is reproducible from its seed and iteration count):
+ * Each iteration (every choice comes from one seeded PRNG, so a run is
+ * reproducible from its seed and iteration count):
  *
  *   1. SQL. A statement from a corpus of valid statements over a small
  *      schema (every column type, a primary key, a unique key, NOT NULL,
  *      an index, a view) is mutated: byte flips, deletions, duplications,
  *      insertions of keywords, operators and edge literals (NULL, -1,
  *      2147483647, 9223372036854775807, '', DATE '2020-02-30', 400-digit
- *      numbers, 10 kB strings), deep parentheses, token swaps and splices
- *      of two statements. The text (which may now hold several statements)
- *      is run with ember_prepare / ember_bind_* / ember_step in a loop over
- *      the tail pointer, reading every column of every row through every
- *      accessor.
+ *      numbers, 10 kB strings), deep parentheses, long chains, token swaps
+ *      and splices of two statements. The text, which may now hold several
+ *      statements, is run with ember_prepare / ember_bind_* / ember_step in
+ *      a loop over the tail pointer, and every column of every row is read
+ *      through every accessor.
  *   2. COPY, every COPY_EVERY iterations. A valid CSV or .tbl file for a
  *      table with every column type is generated, mutated (bad numbers,
  *      wrong field counts, stray quotes, embedded newlines, truncation,
  *      invalid UTF-8, NUL bytes, huge fields, blank lines, CRLF, trailing
- *      delimiters) and loaded; sometimes a 2 MiB file, so the parallel
- *      range split runs; sometimes a COPY TO / COPY FROM round trip of
- *      nasty strings.
+ *      delimiters, a BOM) and loaded. Some cases are a 2 MiB quote-free
+ *      file, so the parallel range split runs; some are a COPY TO / COPY
+ *      FROM round trip of nasty strings.
  *
- * Invariants checked (a failure is a "violation", reported with the SQL
- * that caused it; the exit status is 1 if there was any):
+ * Invariants (a failure is a "violation", printed with the SQL that caused
+ * it; the exit status is 1 if there was any):
  *
- *   I1. Nothing crashes, trips a sanitizer or an assert (the process dies;
- *       a death callback prints the statement that was running).
- *   I2. No statement runs longer than -hang seconds, and the process stays
- *       under -mem MiB of resident memory (a watchdog thread prints the
- *       statement and exits with status 3).
+ *   I1. Nothing crashes, trips a sanitizer or an assert. The process dies
+ *       then, but a death callback first prints the statement running.
+ *   I2. No statement runs longer than -hang seconds and the process stays
+ *       under -mem MiB resident; a watchdog thread prints the statement
+ *       and exits with status 3 otherwise.
  *   I3. Errors are well formed: the returned code equals ember_errcode(),
- *       has a name, is not EMBER_INTERNAL or EMBER_MISUSE, the message is
- *       not empty, and ember_error_offset() is -1 or inside the text.
- *   I4. A statement that fails changes nothing: the contents (an
- *       order-independent checksum of every row) of every table, and the
- *       list of tables, are the same before and after. A query that
- *       returns rows changes nothing either.
+ *       has a name, is not EMBER_INTERNAL or EMBER_MISUSE; the message is
+ *       not empty; ember_error_offset() is -1 or inside the text.
+ *   I4. A statement that fails changes nothing: the list of tables and an
+ *       order-independent checksum of the rows of each are the same before
+ *       and after. A query that returns rows changes nothing either.
  *   I5. The connection still works after every iteration: a known query
  *       returns its known answer.
- *   I6. A failing COPY FROM names the file and the line ("file:N:") with N
- *       within the file, and leaves the table unchanged; a successful one
- *       adds as many rows as ember_changes() says, and no more than the
- *       file has lines; an unmutated file loads exactly; an error placed
- *       on one line of a quote-free file is reported at that line; COPY TO
- *       then COPY FROM gives back the same rows.
- *   I7. The prepare loop makes progress: the tail pointer stays inside
- *       the text and moves forward.
+ *   I6. A failing COPY FROM names the file and a line ("file:N:", N within
+ *       the file) and leaves the table unchanged; a successful one adds the
+ *       rows ember_changes() reports, no more than the file has lines; an
+ *       unmutated file loads exactly; a single bad field in a quote-free
+ *       file is reported at its line and field; COPY TO then COPY FROM
+ *       gives back the same rows.
+ *   I7. The prepare loop makes progress: the tail pointer stays inside the
+ *       text and moves forward.
  *
  * Usage: fuzz_smoke [-seed N] [-iters N] [-seconds S] [-hang S] [-mem MiB]
  *                   [-v]
  * Defaults: seed 1, DEFAULT_ITERS iterations (about 20 s under ASan on two
- * cores), a 120 s safety cap (a run that hits it says so), hang 10 s.
+ * cores), a DEFAULT_SECONDS safety cap (a run that hits it says so, and is
+ * then no longer reproducible), hang DEFAULT_HANG seconds.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -76,26 +76,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ember.h"
 
-/* TUNING: 2000 iterations take about 20 s under ASan + UBSan on two cores
- * (measured on the 2-core CI box: 18-22 s over seeds 1..5). */
-#define DEFAULT_ITERS 2000
-#define DEFAULT_SECONDS 120
+/* TUNING: see the measurement note in main(); 1200 iterations are about
+ * 20 s under ASan + UBSan on two cores. */
+#define DEFAULT_ITERS 1200
+#define DEFAULT_SECONDS 90
 #define DEFAULT_HANG 10
-#define DEFAULT_MEM_MB 4096
+#define DEFAULT_MEM_MB 6144
 
-#define COPY_EVERY 4           /* one COPY case per this many iterations */
-#define REOPEN_EVERY 150       /* fresh database, so state cannot drift */
+#define COPY_EVERY 3           /* one COPY case per this many iterations */
+#define REOPEN_EVERY 100       /* a fresh database, so state cannot drift */
 #define MAX_ROWS_READ 20000    /* rows read from one result */
-#define MAX_TABLE_ROWS 5000    /* reopen when a table grows past this */
-#define MAX_TABLES 24
-#define MAX_VIOLATIONS 40      /* stop reporting after this many */
-#define MAX_SCRIPT_STMTS 8     /* statements run from one mutated text */
+#define MAX_TABLE_ROWS 4000    /* reopen when a table grows past this */
+#define MAX_TABLES 24          /* tables checksummed; reopen beyond */
+#define MAX_VIOLATIONS 40      /* stop after this many */
+#define MAX_SCRIPT_STMTS 6     /* statements run from one mutated text */
 #define MAX_TEXT (256 * 1024)  /* mutated SQL text is cut here */
+#define MAX_BINDS 40           /* parameters bound per statement */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define FUZZ_ASAN 1
@@ -105,9 +107,21 @@
 #endif
 #endif
 
-/* Declared weak so the same file links without the sanitizer runtime. */
+/* Weak, so the same file links without a sanitizer runtime. */
 extern void __sanitizer_set_death_callback(void (*cb)(void))
     __attribute__((weak));
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static int min_i(int a, int b)
+{
+    return a < b ? a : b;
+}
+
+static size_t min_sz(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
 
 /* ------------------------------------------------------------------------
  * PRNG (splitmix64) and a growable byte buffer
@@ -136,7 +150,14 @@ static bool rng_pct(Rng *r, uint32_t pct)
     return rng_below(r, 100) < pct;
 }
 
-/* Bytes with an explicit length (may hold NULs); always NUL-terminated. */
+static const char *rng_pick(Rng *r, const char *const *list, size_t n)
+{
+    return list[rng_below(r, (uint32_t)n)];
+}
+#define PICK(r, list) rng_pick((r), (list), N_ELEMS(list))
+
+/* Bytes with an explicit length (they may hold NULs); always followed by
+ * a NUL so that the text can also be printed. */
 typedef struct Buf {
     char *p;
     size_t len;
@@ -180,16 +201,24 @@ static void buf_puts(Buf *b, const char *s)
     buf_append(b, s, strlen(s));
 }
 
+static void buf_putc(Buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
+
 static void buf_printf(Buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void buf_printf(Buf *b, const char *fmt, ...)
 {
-    char tmp[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    buf_append(b, tmp, (size_t)MIN_INT(n, (int)sizeof(tmp) - 1));
+    buf_reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
 }
 
 static void buf_erase(Buf *b, size_t pos, size_t n)
@@ -213,4 +242,895 @@ static void buf_free(Buf *b)
 {
     free(b->p);
     memset(b, 0, sizeof(*b));
+}
+
+/* ------------------------------------------------------------------------
+ * Run state, reporting, crash context and the watchdog
+ * ------------------------------------------------------------------------ */
+
+typedef struct Options {
+    uint64_t seed;
+    long iters;
+    double seconds;            /* safety cap on the whole run */
+    double hang;               /* longest one statement may run */
+    long mem_mb;               /* resident memory cap */
+    bool verbose;
+} Options;
+
+typedef struct Stats {
+    long iters;
+    long stmt_ok;
+    long stmt_failed;
+    long copy_ok;
+    long copy_failed;
+    long copy_exact;           /* single-bad-field cases checked exactly */
+    long roundtrips;
+    long nomem;
+    long reopens;
+    long rows_read;
+    long violations;
+} Stats;
+
+static Options opt;
+static Stats stats;
+static ember_db *db;
+static char scratch_dir[256];
+
+/* What is running now, for the death callback and the watchdog. The text
+ * pointer stays valid while the statement runs. */
+static const char *volatile ctx_what = "setup";
+static const char *volatile ctx_sql;
+static volatile size_t ctx_len;
+static atomic_uint_least64_t ctx_start_ns;     /* 0 when idle */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Print bytes as a C string literal (octal escapes, so a following digit
+ * cannot extend them), cut at `max` bytes. */
+static void print_escaped(FILE *f, const char *s, size_t n, size_t max)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n && i < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n')
+            fputs("\\n\"\n  \"", f);
+        else if (c == '\t')
+            fputs("\\t", f);
+        else if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20 || c >= 0x7f)
+            fprintf(f, "\\%03o", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+    if (n > max)
+        fprintf(f, " ... (%zu bytes in all)", n);
+    fputc('\n', f);
+}
+
+static void report_context(const char *why)
+{
+    fprintf(stderr, "\nfuzz_smoke: %s (seed %" PRIu64 ", iteration %ld) "
+            "during %s of:\n  ", why, opt.seed, stats.iters,
+            ctx_what);
+    if (ctx_sql)
+        print_escaped(stderr, ctx_sql, ctx_len, 4096);
+    else
+        fputs("(no SQL)\n", stderr);
+    fflush(stderr);
+}
+
+static void on_sanitizer_death(void)
+{
+    report_context("sanitizer report above");
+}
+
+static void on_fatal_signal(int sig)
+{
+    report_context(sig == SIGABRT ? "abort (assert?)" : "fatal signal");
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void ctx_begin(const char *what, const char *sql, size_t len)
+{
+    ctx_what = what;
+    ctx_sql = sql;
+    ctx_len = len;
+    atomic_store(&ctx_start_ns, now_ns());
+}
+
+static void ctx_end(void)
+{
+    atomic_store(&ctx_start_ns, 0);
+}
+
+static long resident_mb(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size = 0, rss = 0;
+    if (f == NULL)
+        return 0;
+    if (fscanf(f, "%ld %ld", &size, &rss) != 2)
+        rss = 0;
+    fclose(f);
+    return rss * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
+}
+
+/* Checks the running statement's age and the resident size every 50 ms.
+ * Exits the process (status 3) on a hang or a memory blow-up. */
+static void *watchdog_main(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        usleep(50 * 1000);
+        uint64_t t0 = atomic_load(&ctx_start_ns);
+        if (t0 != 0 && now_ns() - t0 > (uint64_t)(opt.hang * 1e9)) {
+            report_context("HANG: statement still running after -hang");
+            _exit(3);
+        }
+        long mb = resident_mb();
+        if (mb > opt.mem_mb) {
+            char why[96];
+            snprintf(why, sizeof(why), "MEMORY: %ld MiB resident", mb);
+            report_context(why);
+            _exit(3);
+        }
+    }
+    return NULL;
+}
+
+static void violation(const char *sql, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void violation(const char *sql, size_t len, const char *fmt, ...)
+{
+    stats.violations++;
+    fprintf(stderr, "\nVIOLATION %ld (seed %" PRIu64 ", iteration %ld): ",
+            stats.violations, opt.seed, stats.iters);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (sql) {
+        fputs("  sql: ", stderr);
+        print_escaped(stderr, sql, len, 2048);
+    }
+    fflush(stderr);
+}
+
+static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fatal(const char *fmt, ...)
+{
+    fprintf(stderr, "fuzz_smoke: ");
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    exit(2);
+}
+
+/* ------------------------------------------------------------------------
+ * Talking to the engine: setup statements, single values, checksums
+ * ------------------------------------------------------------------------ */
+
+/* Run a script that must succeed (schema setup). */
+static void must_exec(const char *sql)
+{
+    ctx_begin("setup", sql, strlen(sql));
+    int rc = ember_exec(db, sql, NULL, NULL);
+    ctx_end();
+    if (rc != EMBER_OK)
+        fatal("setup failed (%s): %s\n  in: %s", ember_status_name(rc),
+              ember_errmsg(db), sql);
+}
+
+/* Run one statement; EMBER_OK or its error code (message on the db). */
+static int exec_one(const char *what, const char *sql)
+{
+    ctx_begin(what, sql, strlen(sql));
+    int rc = ember_exec(db, sql, NULL, NULL);
+    ctx_end();
+    return rc;
+}
+
+/* The first column of the first row as text ("NULL" for SQL NULL), or
+ * the empty string and false when the query fails. */
+static bool query_value(const char *sql, char *out, size_t cap)
+{
+    ember_stmt *st = NULL;
+    out[0] = 0;
+    ctx_begin("check query", sql, strlen(sql));
+    int rc = ember_prepare(db, sql, -1, &st, NULL);
+    if (rc == EMBER_OK && st != NULL && ember_step(st) == EMBER_ROW) {
+        const char *t = ember_column_text(st, 0);
+        snprintf(out, cap, "%s", t ? t : "NULL");
+    } else {
+        rc = rc == EMBER_OK ? EMBER_ERROR : rc;
+    }
+    ember_finalize(st);
+    ctx_end();
+    return rc == EMBER_OK;
+}
+
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Hash of the current row: the text of each column, NULL distinct from
+ * every text. */
+static uint64_t row_hash(ember_stmt *st, int n_cols)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (int c = 0; c < n_cols; c++) {
+        const char *t = ember_column_text(st, c);
+        if (t == NULL)
+            h = fnv(h, "\xff\xfeNULL", 6);
+        else
+            h = fnv(h, t, strlen(t) + 1);
+    }
+    return mix64(h);
+}
+
+/* Row count and order-independent checksum (sum of row hashes) of every
+ * row of `sql`. False when the query fails. */
+static bool query_checksum(const char *sql, uint64_t *rows, uint64_t *sum)
+{
+    ember_stmt *st = NULL;
+    *rows = 0;
+    *sum = 0;
+    ctx_begin("checksum", sql, strlen(sql));
+    int rc = ember_prepare(db, sql, -1, &st, NULL);
+    if (rc == EMBER_OK && st != NULL) {
+        int n = ember_column_count(st);
+        while ((rc = ember_step(st)) == EMBER_ROW) {
+            (*rows)++;
+            *sum += row_hash(st, n);
+        }
+        rc = rc == EMBER_DONE ? EMBER_OK : rc;
+    }
+    ember_finalize(st);
+    ctx_end();
+    return rc == EMBER_OK;
+}
+
+/* SELECT * FROM "name", the name quoted. */
+static void select_all(Buf *b, const char *name)
+{
+    b->len = 0;
+    buf_puts(b, "SELECT * FROM \"");
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            buf_putc(b, '"');
+        buf_putc(b, *p);
+    }
+    buf_putc(b, '"');
+}
+
+/* ------------------------------------------------------------------------
+ * Snapshots: every table, its row count and checksum (invariant I4)
+ * ------------------------------------------------------------------------ */
+
+typedef struct TableSum {
+    char name[160];
+    uint64_t rows;
+    uint64_t sum;
+} TableSum;
+
+typedef struct Snapshot {
+    int n;
+    bool ok;                   /* false when a table could not be read */
+    bool big;                  /* too many tables or rows: reopen soon */
+    char error[300];
+    TableSum t[MAX_TABLES];
+} Snapshot;
+
+static void snapshot_take(Snapshot *s)
+{
+    static const char list[] = "SELECT name FROM ember_tables() "
+                               "WHERE type = 'table' ORDER BY name";
+    memset(s, 0, sizeof(*s));
+    s->ok = true;
+    ember_stmt *st = NULL;
+    ctx_begin("snapshot", list, sizeof(list) - 1);
+    int rc = ember_prepare(db, list, -1, &st, NULL);
+    while (rc == EMBER_OK && (rc = ember_step(st)) == EMBER_ROW) {
+        if (s->n == MAX_TABLES) {
+            s->big = true;
+            continue;
+        }
+        const char *name = ember_column_text(st, 0);
+        snprintf(s->t[s->n++].name, sizeof(s->t[0].name), "%s",
+                 name ? name : "");
+    }
+    ctx_end();
+    if (rc != EMBER_DONE) {
+        s->ok = false;
+        snprintf(s->error, sizeof(s->error), "listing tables: %s",
+                 ember_errmsg(db));
+    }
+    ember_finalize(st);
+    Buf q = {0};
+    for (int i = 0; i < s->n && s->ok; i++) {
+        select_all(&q, s->t[i].name);
+        if (!query_checksum(q.p, &s->t[i].rows, &s->t[i].sum)) {
+            s->ok = false;
+            snprintf(s->error, sizeof(s->error), "reading \"%s\": %s",
+                     s->t[i].name, ember_errmsg(db));
+        }
+        s->big = s->big || s->t[i].rows > MAX_TABLE_ROWS;
+    }
+    buf_free(&q);
+}
+
+/* Describe how b differs from a into why; false when they are the same. */
+static bool snapshot_differs(const Snapshot *a, const Snapshot *b,
+                             char *why, size_t cap)
+{
+    if (a->n != b->n) {
+        snprintf(why, cap, "number of tables %d -> %d", a->n, b->n);
+        return true;
+    }
+    for (int i = 0; i < a->n; i++) {
+        const TableSum *x = &a->t[i], *y = &b->t[i];
+        if (strcmp(x->name, y->name) != 0) {
+            snprintf(why, cap, "table \"%s\" -> \"%s\"", x->name, y->name);
+            return true;
+        }
+        if (x->rows != y->rows || x->sum != y->sum) {
+            snprintf(why, cap, "table \"%s\": %" PRIu64 " rows (sum %016"
+                     PRIx64 ") -> %" PRIu64 " rows (sum %016" PRIx64 ")",
+                     x->name, x->rows, x->sum, y->rows, y->sum);
+            return true;
+        }
+    }
+    return false;
+}
+
+static Snapshot snap;          /* the database as last seen */
+
+/* The statement `sql` must not have changed anything (I4). */
+static void expect_unchanged(const char *sql, size_t len, const char *what)
+{
+    Snapshot now;
+    snapshot_take(&now);
+    char why[400];
+    if (!now.ok)
+        violation(sql, len, "after %s, the database cannot be read: %s",
+                  what, now.error);
+    else if (snap.ok && snapshot_differs(&snap, &now, why, sizeof(why)))
+        violation(sql, len, "%s changed the database: %s", what, why);
+    snap = now;
+}
+
+/* ------------------------------------------------------------------------
+ * The schema and the corpus
+ * ------------------------------------------------------------------------ */
+
+static const char schema_sql[] =
+    "CREATE TABLE t1(id INTEGER PRIMARY KEY, name VARCHAR(20) NOT NULL,"
+    " price DECIMAL(10,2), qty BIGINT, ratio DOUBLE, day DATE,"
+    " flag BOOLEAN);"
+    "CREATE TABLE t2(id INTEGER, t1_id INTEGER, note VARCHAR,"
+    " amount DECIMAL(12,3), d DATE);"
+    "CREATE TABLE t3(k VARCHAR PRIMARY KEY, v INTEGER UNIQUE,"
+    " s SMALLINT DEFAULT 7);"
+    "CREATE TABLE ct(b BOOLEAN, i INTEGER, s SMALLINT, g BIGINT, f DOUBLE,"
+    " m DECIMAL(12,3), v VARCHAR, c VARCHAR(8), d DATE);"
+    "CREATE INDEX t2_t1 ON t2(t1_id);"
+    "CREATE VIEW v1 AS SELECT t1.id, t1.name, count(t2.id) AS n FROM t1"
+    " LEFT JOIN t2 ON t2.t1_id = t1.id GROUP BY t1.id, t1.name;"
+    "INSERT INTO t1 VALUES"
+    " (1, 'apple', 1.50, 10, 0.5, DATE '2020-01-01', true),"
+    " (2, 'banana', 0.25, 200, 1.25, DATE '2020-02-29', false),"
+    " (3, 'cherry', NULL, NULL, NULL, NULL, NULL),"
+    " (4, 'date', 99999999.99, -5, -0.0, DATE '1999-12-31', true),"
+    " (5, 'Elder%_', 0.01, 9223372036854775807, 1e300, DATE '0001-01-01',"
+    "  false),"
+    " (6, '', -12.34, -9223372036854775808, -1e-300, DATE '9999-12-31',"
+    "  true),"
+    " (7, 'fig''s', 0, 0, CAST('NaN' AS DOUBLE), DATE '2000-02-29', NULL),"
+    " (8, 'grape', 3.33, 3, CAST('Infinity' AS DOUBLE), DATE '1970-01-01',"
+    "  false);"
+    "INSERT INTO t2 VALUES"
+    " (1, 1, 'a', 1.5, DATE '2020-01-02'), (2, 1, 'b', -2.25, NULL),"
+    " (3, 2, NULL, NULL, DATE '2021-03-04'), (4, 3, 'c', 0.001, NULL),"
+    " (5, 9, 'orphan', 1000000.5, DATE '1999-01-01'),"
+    " (6, NULL, 'x,y', 7, DATE '2020-02-29'), (7, 4, '', 0, NULL),"
+    " (8, 2, 'dup', 2.5, DATE '2020-02-29'), (9, 2, 'dup', 2.5, NULL);"
+    "INSERT INTO t3 VALUES ('a', 1, 1), ('b', 2, -32768), ('c', NULL, 32767),"
+    " ('d', 4, NULL), ('', 5, 0), ('x y', 8, 3);"
+    "INSERT INTO ct VALUES (true, 1, 2, 3, 4.5, 6.789, 'ten', 'eleven',"
+    " DATE '2012-12-12'), (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+    " NULL);";
+
+/* Valid statements over the schema; `?` and `$n` get random binds. */
+static const char *const corpus[] = {
+    "SELECT * FROM t1",
+    "SELECT id, name FROM t1 WHERE price > 1 ORDER BY id DESC LIMIT 3 "
+    "OFFSET 1",
+    "SELECT t1.name, t2.note, t2.amount FROM t1 JOIN t2 ON t1.id = t2.t1_id "
+    "WHERE t2.amount IS NOT NULL",
+    "SELECT t1.id, count(*), sum(t2.amount), avg(t2.amount), min(t2.d), "
+    "max(t2.note) FROM t1 LEFT JOIN t2 ON t1.id = t2.t1_id GROUP BY t1.id "
+    "HAVING count(*) > 0 ORDER BY 1",
+    "SELECT * FROM t1 FULL JOIN t3 ON t1.id = t3.v",
+    "SELECT * FROM t1 RIGHT JOIN t2 ON t1.id = t2.t1_id AND t2.id > 2",
+    "SELECT * FROM t1 NATURAL JOIN t2",
+    "SELECT * FROM t1 JOIN t2 USING (id)",
+    "SELECT a.id, b.id FROM t1 a CROSS JOIN t1 b WHERE a.id < b.id",
+    "SELECT name FROM t1 WHERE id IN (SELECT t1_id FROM t2 WHERE amount > 0)",
+    "SELECT name FROM t1 WHERE NOT EXISTS (SELECT 1 FROM t2 "
+    "WHERE t2.t1_id = t1.id)",
+    "SELECT name, (SELECT max(amount) FROM t2 WHERE t2.t1_id = t1.id) "
+    "FROM t1",
+    "SELECT id FROM t1 WHERE price > (SELECT avg(amount) FROM t2)",
+    "SELECT id FROM t1 UNION SELECT v FROM t3 ORDER BY 1",
+    "SELECT id FROM t1 UNION ALL SELECT t1_id FROM t2",
+    "SELECT id FROM t1 INTERSECT SELECT t1_id FROM t2",
+    "SELECT id FROM t1 EXCEPT SELECT v FROM t3",
+    "(SELECT id FROM t1 LIMIT 2) UNION (SELECT v FROM t3) ORDER BY 1 DESC",
+    "SELECT CASE WHEN qty > 100 THEN 'big' WHEN qty IS NULL THEN NULL "
+    "ELSE 'small' END, CASE id WHEN 1 THEN 'one' ELSE 'other' END FROM t1",
+    "SELECT CAST(price AS DOUBLE), CAST(qty AS VARCHAR), "
+    "CAST('42' AS INTEGER), CAST(day AS VARCHAR), '7'::BIGINT, "
+    "CAST(ratio AS DECIMAL(18,4)) FROM t1",
+    "SELECT day + 30, day - DATE '2000-01-01', day + INTERVAL '1 month', "
+    "extract(year FROM day), extract(dow FROM day) FROM t1 WHERE day "
+    "BETWEEN DATE '1990-01-01' AND DATE '2030-12-31'",
+    "SELECT name FROM t1 WHERE name LIKE 'b%' OR name ILIKE '%E%' "
+    "OR name LIKE 'E\\_%' ESCAPE '\\'",
+    "SELECT substring(name FROM 2 FOR 3), upper(name), lower(name), "
+    "length(name), trim(both 'a' FROM name), position('an' IN name), "
+    "replace(name, 'a', 'xx'), lpad(name, 8, '*'), reverse(name), "
+    "left(name, 2), right(name, 2), repeat(name, 3), "
+    "concat(name, '-', id), name || '!' FROM t1",
+    "SELECT abs(qty), round(price, 1), ceil(ratio), floor(ratio), "
+    "sqrt(abs(ratio)), power(2, id), ln(id), log10(id), exp(id), "
+    "sign(qty), qty % 7, qty / 3, price * id FROM t1 WHERE id < 5",
+    "SELECT coalesce(price, 0), nullif(id, 3), greatest(id, 3), "
+    "least(id, 3), price IS NULL, flag IS TRUE, id IS DISTINCT FROM 3 "
+    "FROM t1",
+    "SELECT count(DISTINCT t1_id), string_agg(note, ','), "
+    "bool_and(amount > 0), bool_or(d IS NULL), "
+    "sum(amount) FILTER (WHERE id > 2), total(amount), any_value(note) "
+    "FROM t2",
+    "WITH x AS (SELECT t1_id, sum(amount) AS s FROM t2 GROUP BY t1_id) "
+    "SELECT t1.name, x.s FROM t1 JOIN x ON x.t1_id = t1.id "
+    "ORDER BY x.s DESC NULLS LAST",
+    "SELECT * FROM (SELECT id, name FROM t1 WHERE id > 1) AS s(a, b) "
+    "WHERE a < 5",
+    "SELECT * FROM v1 ORDER BY n DESC, id",
+    "SELECT DISTINCT flag FROM t1",
+    "SELECT id, name FROM t1 ORDER BY name NULLS FIRST, id LIMIT 2, 2",
+    "VALUES (1, 'a', DATE '2020-02-29'), (2, NULL, NULL)",
+    "SELECT 2147483647 + 1",
+    "SELECT 9223372036854775807 - -1",
+    "SELECT DATE '2020-02-30'",
+    "SELECT CAST('2020-13-45' AS DATE)",
+    "SELECT 1 / 0, 1 % 0, 1.0 / 0",
+    "SELECT count(*) FROM t1 a, t2 b, t3 c WHERE a.id = b.t1_id "
+    "AND c.v = a.id",
+    "SELECT ? + 1, $2 || 'x'",
+    "SELECT * FROM t2 WHERE t1_id = $1 OR note = $2",
+    "SELECT k, v FROM t3 WHERE v IN (1, 2, NULL) OR k NOT IN ('a', 'b')",
+    "SELECT sum(qty), avg(qty), min(name), max(day) FROM t1",
+    "SELECT t1_id, count(*) FROM t2 GROUP BY t1_id HAVING sum(amount) > 1",
+    "INSERT INTO t1 VALUES (100, 'new', 1.00, 1, 1.0, DATE '2021-06-30', "
+    "true)",
+    "INSERT INTO t1 VALUES (1, 'dup', 1, 1, 1, DATE '2020-01-01', false)",
+    "INSERT INTO t1 (id, name) VALUES (101, NULL)",
+    "INSERT INTO t1 (id, name) VALUES (102, 'x'), (103, 'y'), (102, 'z')",
+    "INSERT INTO t2 SELECT id + 100, id, name, price, day FROM t1",
+    "INSERT INTO t2 VALUES (50, 1, 'huge', 123456789.123, "
+    "DATE '2020-01-01')",
+    "INSERT INTO t3 VALUES ('k1', 11, 1), ('k2', 11, 2)",
+    "INSERT INTO t3 (k, v) VALUES ('kx', 77)",
+    "INSERT INTO t3 VALUES ('s', 55, 40000)",
+    "INSERT INTO t2 VALUES (?, ?, ?, ?, ?)",
+    "INSERT INTO t1 SELECT id + 1000, name, price, qty, ratio, day, flag "
+    "FROM t1 WHERE id > 6",
+    "UPDATE t1 SET price = price * 2 WHERE id < 3",
+    "UPDATE t1 SET id = 1",
+    "UPDATE t1 SET name = NULL WHERE id = 2",
+    "UPDATE t2 SET amount = amount / 0 WHERE id = 1",
+    "UPDATE t3 SET s = s + 32767",
+    "UPDATE t1 SET qty = qty + 1",
+    "UPDATE t2 SET note = upper(note), d = d + 1 WHERE t1_id = $1",
+    "DELETE FROM t2 WHERE amount IS NULL",
+    "DELETE FROM t2 WHERE t1_id IN (SELECT id FROM t1 WHERE flag)",
+    "DELETE FROM t1 WHERE id = 1 / 0",
+    "DELETE FROM t3 WHERE k = ?",
+    "CREATE TABLE t4 AS SELECT id, name, price * 2 AS p2 FROM t1",
+    "CREATE TABLE t5(a INTEGER NOT NULL, b VARCHAR UNIQUE, "
+    "c DOUBLE DEFAULT 1.5, PRIMARY KEY (a))",
+    "DROP TABLE IF EXISTS t4",
+    "CREATE VIEW v2 AS SELECT id FROM t1 WHERE flag",
+    "DROP VIEW IF EXISTS v2",
+    "CREATE UNIQUE INDEX t1_name ON t1(name)",
+    "COPY t2 FROM 'fz_in.csv'",
+    "COPY t2 FROM 'fz_in.tbl'",
+    "COPY t2 FROM 'fz_in.csv' (HEADER false, DELIMITER ',', NULL '')",
+    "COPY t1 TO 'fz_out.csv' (HEADER)",
+    "COPY (SELECT id, name FROM t1 WHERE id > 2) TO 'fz_out.tbl'",
+    "EXPLAIN SELECT * FROM t1 JOIN t2 ON t1.id = t2.t1_id",
+    "EXPLAIN ANALYZE SELECT count(*) FROM t2 GROUP BY t1_id",
+    "SET threads = 1",
+    "SET vector_size = 3",
+    "SET join_order = 'greedy'",
+    "SET enable_hashjoin = off",
+    "SET enable_unnest = false",
+    "SET arena = off",
+    "SET hash_partitions = 0",
+    "PRAGMA stats('t1')",
+    "SHOW tables",
+    "ANALYZE t1",
+    "SELECT * FROM pragma_stats('t2')",
+};
+
+/* Pieces inserted by the mutator. */
+static const char *const dict_words[] = {
+    "SELECT", "FROM", "WHERE", "GROUP BY", "HAVING", "ORDER BY", "LIMIT",
+    "OFFSET", "UNION", "UNION ALL", "INTERSECT", "EXCEPT", "JOIN",
+    "LEFT JOIN", "FULL JOIN", "CROSS JOIN", "NATURAL JOIN", "ON", "USING",
+    "AND", "OR", "NOT", "IS NULL", "IS NOT DISTINCT FROM", "BETWEEN", "IN",
+    "LIKE", "ILIKE", "ESCAPE", "CASE", "WHEN", "THEN", "ELSE", "END", "CAST",
+    "AS", "::", "DISTINCT", "EXISTS", "ALL", "WITH", "VALUES", "INSERT INTO",
+    "UPDATE", "SET", "DELETE", "DEFAULT", "INTERVAL", "DATE", "EXTRACT",
+    "count(*)", "sum(", "avg(", "min(", "max(", "string_agg(", "coalesce(",
+    "nullif(", "substring(", "repeat(", "lpad(", "round(", "abs(",
+    "extract(year from", "(SELECT 1)", "(SELECT id FROM t1)",
+    "INTEGER", "BIGINT", "SMALLINT", "DOUBLE", "DECIMAL(18,18)",
+    "DECIMAL(1,0)", "VARCHAR(1)", "BOOLEAN", "*", "t1.*",
+    "+", "-", "*", "/", "%", "||", "=", "<>", "<", "<=", ">", ">=", "(", ")",
+    ",", ";", ".", "?", "$1", "$65535", "$0", "'", "\"", "--", "/*", "*/",
+    "id", "name", "price", "qty", "ratio", "day", "flag", "t1_id", "note",
+    "amount", "d", "k", "v", "s", "t1", "t2", "t3", "v1", "ct", "nosuch",
+};
+
+static const char *const dict_literals[] = {
+    "NULL", "0", "-1", "1", "2147483647", "-2147483648", "2147483648",
+    "32767", "-32768", "32768", "9223372036854775807",
+    "-9223372036854775808", "9223372036854775808", "18446744073709551616",
+    "1e308", "1e309", "-1e-400", "0.0", "-0.0", "0.5", "1.", ".5", "1e",
+    "123456789012345678901234567890", "99999999999999999.99",
+    "0.000000000000000000001", "''", "'a'", "''''", "'NaN'", "'inf'",
+    "'-Infinity'", "' 12 '", "'%'", "'_'", "'\\'", "DATE '2020-02-30'",
+    "DATE '0000-01-01'", "DATE '9999-12-31'", "DATE '2020-02-29'",
+    "DATE '-1-01-01'", "DATE ''", "INTERVAL '1 day'",
+    "INTERVAL '2147483647 months'", "INTERVAL '-99999999 days'", "TRUE",
+    "FALSE", "'2020-02-30'", "CAST(NULL AS INTEGER)", "'\xc3\x28'",
+    "'\xff\xfe'", "'\xe2\x82'", "'\xc3\xa9t\xc3\xa9'",
+};
+
+static const char *const dict_idents[] = {
+    "id", "name", "price", "qty", "ratio", "day", "flag", "t1_id", "note",
+    "amount", "d", "k", "v", "s", "b", "i", "g", "f", "m", "c", "t1", "t2",
+    "t3", "ct", "v1", "t1.id", "t2.t1_id", "nosuch", "\"T1\"", "\"\"\"\"",
+    "rowid", "*",
+};
+
+/* Unquoted ident/number characters. */
+static bool word_char(unsigned char c)
+{
+    return c == '_' || c == '.' || c == '$' || (c >= '0' && c <= '9') ||
+           (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* Rough token spans of b: words, numbers, quoted strings, and single
+ * punctuation bytes. Returns the number found (at most cap). */
+static int tokenize(const Buf *b, size_t *start, size_t *end, int cap)
+{
+    int n = 0;
+    size_t i = 0;
+    while (i < b->len && n < cap) {
+        unsigned char c = (unsigned char)b->p[i];
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        if (c == '\'' || c == '"') {
+            while (j < b->len && b->p[j] != (char)c)
+                j++;
+            j = j < b->len ? j + 1 : j;
+        } else if (word_char(c)) {
+            while (j < b->len && word_char((unsigned char)b->p[j]))
+                j++;
+        }
+        start[n] = i;
+        end[n] = j;
+        n++;
+        i = j;
+    }
+    return n;
+}
+
+static bool is_number_token(const Buf *b, size_t s, size_t e)
+{
+    return e > s && b->p[s] >= '0' && b->p[s] <= '9';
+}
+
+/* ------------------------------------------------------------------------
+ * The SQL mutator
+ * ------------------------------------------------------------------------ */
+
+enum {
+    MUT_FLIP, MUT_DELETE, MUT_DUP, MUT_INSERT_WORD, MUT_INSERT_LITERAL,
+    MUT_REPLACE_TOKEN, MUT_REPLACE_NUMBER, MUT_REPLACE_IDENT, MUT_SWAP,
+    MUT_SPLICE, MUT_PARENS, MUT_TRUNCATE, MUT_CHAIN, MUT_HUGE, MUT_APPEND,
+    MUT__COUNT
+};
+
+#define MAX_TOKENS 512
+
+/* A random position in b, on a token boundary most of the time. */
+static size_t random_pos(Rng *r, const Buf *b, const size_t *ts, int nt)
+{
+    if (nt == 0 || rng_pct(r, 20))
+        return rng_below(r, (uint32_t)b->len + 1);
+    return ts[rng_below(r, (uint32_t)nt)];
+}
+
+static void insert_spaced(Buf *b, size_t pos, const char *s)
+{
+    Buf t = {0};
+    buf_putc(&t, ' ');
+    buf_puts(&t, s);
+    buf_putc(&t, ' ');
+    buf_insert(b, pos, t.p, t.len);
+    buf_free(&t);
+}
+
+static void replace_span(Buf *b, size_t s, size_t e, const char *with)
+{
+    buf_erase(b, s, e - s);
+    buf_insert(b, s, with, strlen(with));
+}
+
+/* Wrap tokens [i, j] in `depth` parentheses, or only open them. */
+static void mutate_parens(Rng *r, Buf *b, const size_t *ts, const size_t *te,
+                          int nt)
+{
+    static const uint32_t depths[] = {1, 2, 3, 10, 64, 200, 999, 1000, 1001,
+                                      3000};
+    uint32_t depth = depths[rng_below(r, N_ELEMS(depths))];
+    Buf open = {0}, close = {0};
+    for (uint32_t k = 0; k < depth; k++) {
+        buf_putc(&open, '(');
+        buf_putc(&close, ')');
+    }
+    if (nt == 0 || rng_pct(r, 15)) {
+        buf_insert(b, random_pos(r, b, ts, nt), open.p, open.len);
+    } else {
+        int i = (int)rng_below(r, (uint32_t)nt);
+        int j = i + (int)rng_below(r, (uint32_t)min_i(nt - i, 4));
+        buf_insert(b, te[j], close.p, close.len);
+        buf_insert(b, ts[i], open.p, open.len);
+    }
+    buf_free(&open);
+    buf_free(&close);
+}
+
+/* Long chains and lists: depth and length limits, wide expressions. */
+static void mutate_chain(Rng *r, Buf *b, const size_t *ts, int nt)
+{
+    static const uint32_t counts[] = {10, 100, 998, 999, 1000, 1001, 5000};
+    static const char *const links[] = {" + 1", " OR id = 1", " AND TRUE",
+                                        " || 'x'", " UNION SELECT 1",
+                                        " JOIN t3 ON TRUE", ", 1"};
+    uint32_t n = counts[rng_below(r, N_ELEMS(counts))];
+    Buf t = {0};
+    switch (rng_below(r, 5)) {
+    case 0: {
+        const char *link = PICK(r, links);
+        buf_puts(&t, " 1");
+        for (uint32_t k = 0; k < n; k++)
+            buf_puts(&t, link);
+        break;
+    }
+    case 1:
+        buf_puts(&t, " IN (");
+        for (uint32_t k = 0; k < n; k++)
+            buf_printf(&t, "%s%u", k ? ", " : "", k);
+        buf_puts(&t, ") ");
+        break;
+    case 2:
+        for (uint32_t k = 0; k < n; k++)
+            buf_puts(&t, rng_pct(r, 50) ? " NOT" : " -");
+        buf_puts(&t, " 1 ");
+        break;
+    case 3:
+        for (uint32_t k = 0; k < n; k++)
+            buf_puts(&t, " CASE WHEN id = 1 THEN");
+        buf_puts(&t, " 1");
+        for (uint32_t k = 0; k < n; k++)
+            buf_puts(&t, " END");
+        break;
+    default:
+        for (uint32_t k = 0; k < n; k++)
+            buf_puts(&t, " abs(");
+        buf_puts(&t, "1");
+        for (uint32_t k = 0; k < n; k++)
+            buf_putc(&t, ')');
+        break;
+    }
+    buf_insert(b, random_pos(r, b, ts, nt), t.p, t.len);
+    buf_free(&t);
+}
+
+/* A huge literal or name. */
+static void mutate_huge(Rng *r, Buf *b, const size_t *ts, int nt)
+{
+    static const uint32_t sizes[] = {13, 255, 400, 4096, 70000};
+    uint32_t n = sizes[rng_below(r, N_ELEMS(sizes))];
+    Buf t = {0};
+    switch (rng_below(r, 5)) {
+    case 0:
+        for (uint32_t k = 0; k < n; k++)
+            buf_putc(&t, (char)('1' + k % 9));
+        break;
+    case 1:
+        buf_putc(&t, '\'');
+        for (uint32_t k = 0; k < n; k++)
+            buf_putc(&t, (char)('a' + k % 26));
+        buf_putc(&t, '\'');
+        break;
+    case 2:
+        for (uint32_t k = 0; k < n; k++)
+            buf_putc(&t, 'x');
+        break;
+    case 3:
+        buf_puts(&t, "0.");
+        for (uint32_t k = 0; k < n; k++)
+            buf_putc(&t, '9');
+        buf_puts(&t, "e-");
+        buf_printf(&t, "%u", n);
+        break;
+    default:
+        buf_putc(&t, '"');
+        for (uint32_t k = 0; k < n; k++)
+            buf_putc(&t, 'Q');
+        buf_putc(&t, '"');
+        break;
+    }
+    insert_spaced(b, random_pos(r, b, ts, nt), t.p);
+    buf_free(&t);
+}
+
+/* Prefix of b up to a token, then the rest of another corpus statement
+ * from one of its tokens. */
+static void mutate_splice(Rng *r, Buf *b, const size_t *ts, int nt)
+{
+    Buf other = {0};
+    buf_puts(&other, PICK(r, corpus));
+    size_t os[MAX_TOKENS], oe[MAX_TOKENS];
+    int on = tokenize(&other, os, oe, MAX_TOKENS);
+    size_t cut = nt ? ts[rng_below(r, (uint32_t)nt)] : 0;
+    size_t from = on ? os[rng_below(r, (uint32_t)on)] : 0;
+    b->len = cut;
+    buf_putc(b, ' ');
+    buf_append(b, other.p + from, other.len - from);
+    buf_free(&other);
+}
+
+static void mutate_once(Rng *r, Buf *b)
+{
+    size_t ts[MAX_TOKENS], te[MAX_TOKENS];
+    int nt = tokenize(b, ts, te, MAX_TOKENS);
+    int t = nt ? (int)rng_below(r, (uint32_t)nt) : 0;
+    switch (rng_below(r, MUT__COUNT)) {
+    case MUT_FLIP:
+        if (b->len) {
+            size_t i = rng_below(r, (uint32_t)b->len);
+            b->p[i] = rng_pct(r, 50) ? (char)(b->p[i] ^ (1 << rng_below(r, 8)))
+                                     : (char)rng_below(r, 256);
+        }
+        break;
+    case MUT_DELETE:
+        buf_erase(b, rng_below(r, (uint32_t)b->len + 1),
+                  1 + rng_below(r, 8));
+        break;
+    case MUT_DUP:
+        if (b->len) {
+            size_t s = rng_below(r, (uint32_t)b->len);
+            size_t n = min_sz(1 + rng_below(r, 16), b->len - s);
+            Buf t2 = {0};
+            buf_append(&t2, b->p + s, n);
+            buf_insert(b, random_pos(r, b, ts, nt), t2.p, t2.len);
+            buf_free(&t2);
+        }
+        break;
+    case MUT_INSERT_WORD:
+        insert_spaced(b, random_pos(r, b, ts, nt), PICK(r, dict_words));
+        break;
+    case MUT_INSERT_LITERAL:
+        insert_spaced(b, random_pos(r, b, ts, nt), PICK(r, dict_literals));
+        break;
+    case MUT_REPLACE_TOKEN:
+        if (nt)
+            replace_span(b, ts[t], te[t], rng_pct(r, 50)
+                                              ? PICK(r, dict_words)
+                                              : PICK(r, dict_literals));
+        break;
+    case MUT_REPLACE_NUMBER:
+        for (int k = 0; k < nt; k++) {
+            int i = (t + k) % nt;
+            if (is_number_token(b, ts[i], te[i])) {
+                replace_span(b, ts[i], te[i], PICK(r, dict_literals));
+                break;
+            }
+        }
+        break;
+    case MUT_REPLACE_IDENT:
+        if (nt && word_char((unsigned char)b->p[ts[t]]))
+            replace_span(b, ts[t], te[t], PICK(r, dict_idents));
+        break;
+    case MUT_SWAP:
+        if (nt >= 2) {
+            int u = (int)rng_below(r, (uint32_t)nt);
+            int lo = min_i(t, u), hi = t + u - lo;
+            if (lo != hi) {
+                Buf a = {0}, c = {0};
+                buf_append(&a, b->p + ts[lo], te[lo] - ts[lo]);
+                buf_append(&c, b->p + ts[hi], te[hi] - ts[hi]);
+                buf_erase(b, ts[hi], te[hi] - ts[hi]);
+                buf_insert(b, ts[hi], a.p, a.len);
+                buf_erase(b, ts[lo], te[lo] - ts[lo]);
+                buf_insert(b, ts[lo], c.p, c.len);
+                buf_free(&a);
+                buf_free(&c);
+            }
+        }
+        break;
+    case MUT_SPLICE:
+        mutate_splice(r, b, ts, nt);
+        break;
+    case MUT_PARENS:
+        mutate_parens(r, b, ts, te, nt);
+        break;
+    case MUT_TRUNCATE:
+        if (b->len)
+            b->len = rng_below(r, (uint32_t)b->len);
+        b->p[b->len] = 0;
+        break;
+    case MUT_CHAIN:
+        mutate_chain(r, b, ts, nt);
+        break;
+    case MUT_HUGE:
+        mutate_huge(r, b, ts, nt);
+        break;
+    default: {
+        const char *other = PICK(r, corpus);
+        if (rng_pct(r, 50)) {
+            buf_puts(b, "; ");
+            buf_puts(b, other);
+        } else {
+            buf_insert(b, 0, "; ", 2);
+            buf_insert(b, 0, other, strlen(other));
+        }
+        break;
+    }
+    }
+    if (b->len > MAX_TEXT)
+        b->len = MAX_TEXT;
+    b->p[b->len] = 0;
 }
