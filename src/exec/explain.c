@@ -218,6 +218,20 @@ const char *explain_op_name(const PhysOp *op, char *buf, size_t cap)
     return buf;
 }
 
+static const char **names_of(const PhysOp *op, Arena *a);
+
+/* Text of an expression over `names`, in the arena. */
+static const char *expr_text(const Expr *e, const char *const *names, int n,
+                             Arena *a)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    render_expr(e, names, n, &sb);
+    const char *t = sb.data ? arena_strdup(a, sb.data) : "?";
+    sb_release(&sb);
+    return t ? t : "?";
+}
+
 /* Names of the columns an operator's expressions read. */
 static const char **input_names(const PhysOp *op, Arena *a, int *n)
 {
@@ -230,20 +244,53 @@ static const char **input_names(const PhysOp *op, Arena *a, int *n)
         *n = 0;
         return NULL;
     }
+    const char **ln = names_of(l, a);
     if (r == NULL || op->kind == PH_UNION) {
         *n = l->n_cols;
-        return l->names;
+        return ln;
     }
+    const char **rn = names_of(r, a);
     int nn = l->n_cols + r->n_cols;
     const char **names = arena_alloc(a, sizeof(char *) * (size_t)(nn + 1));
-    if (names == NULL) {
+    if (names == NULL || ln == NULL || rn == NULL) {
         *n = 0;
         return NULL;
     }
-    memcpy(names, l->names, sizeof(char *) * (size_t)l->n_cols);
-    memcpy(names + l->n_cols, r->names, sizeof(char *) * (size_t)r->n_cols);
+    memcpy(names, ln, sizeof(char *) * (size_t)l->n_cols);
+    memcpy(names + l->n_cols, rn, sizeof(char *) * (size_t)r->n_cols);
     *n = nn;
     return names;
+}
+
+/* Output column names; unnamed ones are described by what computes them
+ * (a projected expression, a group key, an aggregate call). */
+static const char **names_of(const PhysOp *op, Arena *a)
+{
+    const char **out = arena_alloc(a, sizeof(char *) * (size_t)(op->n_cols + 1));
+    if (out == NULL)
+        return NULL;
+    int n;
+    const char **in = input_names(op, a, &n);
+    for (int i = 0; i < op->n_cols; i++) {
+        const char *name = op->names ? op->names[i] : NULL;
+        if (name == NULL) {
+            if (op->kind == PH_PROJECT)
+                name = expr_text(op->exprs[i], in, n, a);
+            else if (op->kind == PH_HASH_AGG && i < op->n_groups)
+                name = expr_text(op->groups[i], in, n, a);
+            else if (op->kind == PH_HASH_AGG) {
+                const AggCall *ag = &op->aggs[i - op->n_groups];
+                const char *arg = ag->arg ? expr_text(ag->arg, in, n, a) : "*";
+                name = arena_printf(a, "%s(%s%s)", ag->name ? ag->name : "agg",
+                                    ag->distinct ? "DISTINCT " : "", arg);
+            } else if (in && i < n)
+                name = in[i];
+            else if (op->kind == PH_HASH_JOIN || op->kind == PH_NL_JOIN)
+                name = "mark";
+        }
+        out[i] = name ? name : "?";
+    }
+    return out;
 }
 
 /* The operator's own details: filters, keys, expressions. */
@@ -273,13 +320,14 @@ void explain_details(const PhysOp *op, Arena *a, StrBuf *sb)
         break;
     case PH_HASH_JOIN: {
         const PhysOp *l = op->child[0], *r = op->child[1];
+        const char **ln = names_of(l, a), **rn = names_of(r, a);
         sb_puts(sb, " on ");
         for (int i = 0; i < op->n_keys; i++) {
             if (i)
                 sb_puts(sb, " AND ");
-            render_expr(op->probe_keys[i], l->names, l->n_cols, sb);
+            render_expr(op->probe_keys[i], ln, l->n_cols, sb);
             sb_puts(sb, " = ");
-            render_expr(op->build_keys[i], r->names, r->n_cols, sb);
+            render_expr(op->build_keys[i], rn, r->n_cols, sb);
         }
         if (op->residual) {
             sb_puts(sb, " filter: ");
