@@ -45,6 +45,11 @@ int expr_eval(ThreadCtx *tc, ExprState *es, const Chunk *in,
 int expr_select(ThreadCtx *tc, ExprState *es, const Chunk *in,
                 const SelIdx *sel, uint32_t n, SelIdx *out_sel,
                 uint32_t *n_out);
+/* Filter fast path for `expr OP constant` (select_cmp.c): true when it
+ * handled the predicate (result or error in *rc). */
+bool select_compare_const(ThreadCtx *tc, ExprState *es, const Chunk *in,
+                          const SelIdx *sel, uint32_t n, SelIdx *out_sel,
+                          uint32_t *n_out, int *rc);
 /* Evaluate a constant expression (no column references) to a Value. */
 int expr_eval_const(ThreadCtx *tc, const Expr *e, Arena *a, Value *out);
 

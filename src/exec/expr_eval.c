@@ -566,8 +566,11 @@ int expr_select(ThreadCtx *tc, ExprState *es, const Chunk *in,
     }
     if (e->kind == EXPR_OR)
         return select_or(tc, es, in, sel, n, out_sel, n_out);
+    int rc;
+    if (select_compare_const(tc, es, in, sel, n, out_sel, n_out, &rc))
+        return rc;
     Vector *v;
-    int rc = expr_eval(tc, es, in, sel, n, &v);
+    rc = expr_eval(tc, es, in, sel, n, &v);
     if (rc != EMBER_OK)
         return rc;
     uint32_t m = 0;

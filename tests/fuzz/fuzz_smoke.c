@@ -65,7 +65,9 @@
  * cores), a DEFAULT_SECONDS safety cap (a run that hits it says so, and is
  * then no longer reproducible), hang DEFAULT_HANG seconds.
  */
+#include <dirent.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -439,25 +441,6 @@ static int exec_one(const char *what, const char *sql)
     int rc = ember_exec(db, sql, NULL, NULL);
     ctx_end();
     return rc;
-}
-
-/* The first column of the first row as text ("NULL" for SQL NULL), or
- * the empty string and false when the query fails. */
-static bool query_value(const char *sql, char *out, size_t cap)
-{
-    ember_stmt *st = NULL;
-    out[0] = 0;
-    ctx_begin("check query", sql, strlen(sql));
-    int rc = ember_prepare(db, sql, -1, &st, NULL);
-    if (rc == EMBER_OK && st != NULL && ember_step(st) == EMBER_ROW) {
-        const char *t = ember_column_text(st, 0);
-        snprintf(out, cap, "%s", t ? t : "NULL");
-    } else {
-        rc = rc == EMBER_OK ? EMBER_ERROR : rc;
-    }
-    ember_finalize(st);
-    ctx_end();
-    return rc == EMBER_OK;
 }
 
 static uint64_t mix64(uint64_t z)
@@ -1133,4 +1116,1072 @@ static void mutate_once(Rng *r, Buf *b)
     if (b->len > MAX_TEXT)
         b->len = MAX_TEXT;
     b->p[b->len] = 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Running a mutated script (invariants I3, I4, I7)
+ * ------------------------------------------------------------------------ */
+
+/* I3: the error on the handle matches `rc` and is well formed; the offset
+ * is -1 or within the `text_len` bytes it refers to. */
+static void check_error(int rc, const char *sql, size_t len, int text_len,
+                        const char *what)
+{
+    int code = ember_errcode(db);
+    const char *msg = ember_errmsg(db);
+    int off = ember_error_offset(db);
+    if (rc == EMBER_NOMEM)
+        stats.nomem++;
+    if (code != rc)
+        violation(sql, len, "%s returned %s but ember_errcode() is %s", what,
+                  ember_status_name(rc), ember_status_name(code));
+    if (strcmp(ember_status_name(rc), "EMBER_UNKNOWN") == 0)
+        violation(sql, len, "%s returned unknown status %d", what, rc);
+    if (rc == EMBER_INTERNAL || rc == EMBER_MISUSE)
+        violation(sql, len, "%s failed with %s: %s", what,
+                  ember_status_name(rc), msg ? msg : "(null)");
+    if (msg == NULL || msg[0] == 0 || strcmp(msg, "not an error") == 0)
+        violation(sql, len, "%s failed with %s but no message", what,
+                  ember_status_name(rc));
+    if (off < -1 || off > text_len)
+        violation(sql, len, "%s: error offset %d outside the text (%d "
+                  "bytes): %s", what, off, text_len, msg ? msg : "");
+}
+
+static int64_t pick_int(Rng *r)
+{
+    static const int64_t v[] = {0, 1, -1, 2, 7, 100, 32767, -32768,
+                                2147483647, -2147483647 - 1, 2147483648LL,
+                                INT64_MAX, INT64_MIN};
+    return rng_pct(r, 80) ? v[rng_below(r, N_ELEMS(v))]
+                          : (int64_t)rng_next(r);
+}
+
+static double pick_double(Rng *r)
+{
+    static const double v[] = {0.0, -0.0, 0.5, -1.5, 1e300, -1e-300, 1e19,
+                               9.2e18, 3.0, 2147483647.5};
+    switch (rng_below(r, 4)) {
+    case 0:
+        return (double)NAN;
+    case 1:
+        return rng_pct(r, 50) ? (double)INFINITY : -(double)INFINITY;
+    default:
+        return v[rng_below(r, N_ELEMS(v))];
+    }
+}
+
+static const char *const bind_texts[] = {
+    "", "a", "dup", "apple", "42", "-7", " 3 ", "1.5", "2020-02-29",
+    "2020-02-30", "NaN", "true", "x,y", "it's", "\"q\"", "line\nbreak",
+    "\xc3\xa9", "\xff\xfe", "%", "_", "\\", "9223372036854775808",
+};
+
+/* Bind every parameter (up to MAX_BINDS) to a random value; a bad index
+ * must give EMBER_RANGE. */
+static void bind_random(Rng *r, ember_stmt *st, const char *sql, size_t len)
+{
+    int n = ember_bind_parameter_count(st);
+    for (int i = 1; i <= n && i <= MAX_BINDS; i++) {
+        int rc;
+        switch (rng_below(r, 5)) {
+        case 0:
+            rc = ember_bind_null(st, i);
+            break;
+        case 1:
+            rc = ember_bind_int64(st, i, pick_int(r));
+            break;
+        case 2:
+            rc = ember_bind_double(st, i, pick_double(r));
+            break;
+        default: {
+            const char *t = PICK(r, bind_texts);
+            rc = ember_bind_text(st, i, t, (int)strlen(t));
+            break;
+        }
+        }
+        if (rc != EMBER_OK)
+            violation(sql, len, "binding parameter %d of %d: %s: %s", i, n,
+                      ember_status_name(rc), ember_errmsg(db));
+    }
+    if (rng_pct(r, 5)) {
+        int rc = ember_bind_int64(st, n + 1, 1);
+        int rc0 = ember_bind_null(st, 0);
+        if (rc != EMBER_RANGE || rc0 != EMBER_RANGE)
+            violation(sql, len, "binding parameter %d / 0 of %d gave %s / "
+                      "%s, not EMBER_RANGE", n + 1, n,
+                      ember_status_name(rc), ember_status_name(rc0));
+    }
+}
+
+/* Step through the rows, reading every column every way. Returns the last
+ * step code: EMBER_DONE, an error, or EMBER_ROW when cut short. */
+static int read_rows(ember_stmt *st, const char *sql, size_t len)
+{
+    int n = ember_column_count(st);
+    int rc;
+    long rows = 0;
+    while ((rc = ember_step(st)) == EMBER_ROW) {
+        n = ember_column_count(st);
+        for (int c = 0; c < n; c++) {
+            int is_null = ember_column_is_null(st, c);
+            const char *t = ember_column_text(st, c);
+            if ((t == NULL) != (is_null != 0)) {
+                violation(sql, len, "row %ld column %d: is_null %d but "
+                          "text %s", rows, c, is_null, t ? t : "NULL");
+                return EMBER_DONE;
+            }
+            (void)ember_column_int64(st, c);
+            (void)ember_column_double(st, c);
+            (void)ember_column_type(st, c);
+            if (ember_column_name(st, c) == NULL)
+                violation(sql, len, "column %d of %d has no name", c, n);
+        }
+        if (++rows >= MAX_ROWS_READ)
+            break;
+    }
+    stats.rows_read += rows;
+    return rc;
+}
+
+/* Does the text start with `word` (after blanks and parentheses)? */
+static bool starts_with_word(const char *s, const char *word)
+{
+    while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '(')
+        s++;
+    return strncasecmp(s, word, strlen(word)) == 0;
+}
+
+/* Run one prepared statement to the end and check I3 / I4. */
+static void run_prepared(Rng *r, ember_stmt *st)
+{
+    const char *sql = ember_sql(st);
+    size_t len = sql ? strlen(sql) : 0;
+    int n_cols = ember_column_count(st);
+    bind_random(r, st, sql, len);
+    ctx_begin("ember_step", sql, len);
+    int rc = read_rows(st, sql, len);
+    ctx_end();
+    if (rc == EMBER_ROW || rc == EMBER_DONE) {
+        stats.stmt_ok++;
+        bool query = n_cols > 0 && !starts_with_word(sql, "EXPLAIN");
+        ember_finalize(st);
+        if (query)
+            expect_unchanged(sql, len, "a query");
+        else
+            snapshot_take(&snap);
+        return;
+    }
+    stats.stmt_failed++;
+    check_error(rc, sql, len, (int)len, "ember_step");
+    Buf copy = {0};
+    buf_append(&copy, sql, len);
+    ember_finalize(st);
+    expect_unchanged(copy.p, copy.len, "a failing statement");
+    buf_free(&copy);
+}
+
+/* Run every statement of a text (at most MAX_SCRIPT_STMTS), as a shell
+ * would: prepare, bind, step, finalize, go on at the tail after errors. */
+static void run_script(Rng *r, const Buf *text)
+{
+    const char *p = text->p, *end = text->p + text->len;
+    for (int k = 0; k < MAX_SCRIPT_STMTS && p < end; k++) {
+        ember_stmt *st = NULL;
+        const char *tail = NULL;
+        int n = (int)(end - p);
+        ctx_begin("ember_prepare", p, (size_t)n);
+        int rc = ember_prepare(db, p, n, &st, &tail);
+        ctx_end();
+        if (tail == NULL || tail < p || tail > end) {
+            violation(p, (size_t)n, "ember_prepare put the tail at %td, "
+                      "outside the %d bytes", tail ? tail - p : -1, n);
+            ember_finalize(st);
+            return;
+        }
+        if (rc != EMBER_OK) {
+            stats.stmt_failed++;
+            if (st != NULL)
+                violation(p, (size_t)n, "failed prepare gave a statement");
+            check_error(rc, p, (size_t)n, n, "ember_prepare");
+            if (k == 0)
+                expect_unchanged(p, (size_t)n, "a failed prepare");
+            if (tail == p)
+                return;
+            p = tail;
+            continue;
+        }
+        if (st == NULL)
+            return;                    /* only blanks and comments left */
+        if (tail == p) {
+            violation(p, (size_t)n, "ember_prepare made no progress");
+            ember_finalize(st);
+            return;
+        }
+        run_prepared(r, st);
+        p = tail;
+    }
+}
+
+static void fuzz_sql(Rng *r)
+{
+    Buf text = {0};
+    buf_puts(&text, PICK(r, corpus));
+    if (!rng_pct(r, 8)) {
+        uint32_t n = 1 + rng_below(r, 4);
+        for (uint32_t k = 0; k < n; k++)
+            mutate_once(r, &text);
+    }
+    if (opt.verbose) {
+        fprintf(stderr, "[%ld] ", stats.iters);
+        print_escaped(stderr, text.p, text.len, 300);
+    }
+    run_script(r, &text);
+    buf_free(&text);
+}
+
+/* ------------------------------------------------------------------------
+ * Database lifetime and the known-answer check (I5)
+ * ------------------------------------------------------------------------ */
+
+static void write_file(const char *path, const char *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || fwrite(data, 1, n, f) != n || fclose(f) != 0)
+        fatal("cannot write %s/%s", scratch_dir, path);
+}
+
+static void open_db(void)
+{
+    ember_close(db);
+    db = NULL;
+    int rc = ember_open(":memory:", &db);
+    if (rc != EMBER_OK)
+        fatal("ember_open: %s", ember_status_name(rc));
+    /* The same plan shapes and range splits on every machine. */
+    must_exec("SET threads = 2");
+    must_exec(schema_sql);
+    snapshot_take(&snap);
+    if (!snap.ok)
+        fatal("cannot read the new schema: %s", snap.error);
+    stats.reopens++;
+}
+
+/* The first row of `sql`, columns joined by '|'; false on error. */
+static bool query_row(const char *sql, char *out, size_t cap)
+{
+    ember_stmt *st = NULL;
+    out[0] = 0;
+    ctx_begin("known-answer query", sql, strlen(sql));
+    int rc = ember_prepare(db, sql, -1, &st, NULL);
+    if (rc == EMBER_OK && (rc = ember_step(st)) == EMBER_ROW) {
+        size_t used = 0;
+        for (int c = 0; c < ember_column_count(st) && used < cap; c++) {
+            const char *t = ember_column_text(st, c);
+            used += (size_t)snprintf(out + used, cap - used, "%s%s",
+                                     c ? "|" : "", t ? t : "NULL");
+        }
+        rc = EMBER_OK;
+    }
+    ember_finalize(st);
+    ctx_end();
+    return rc == EMBER_OK;
+}
+
+static void health_check(const char *after)
+{
+    static const char sql[] =
+        "SELECT count(*), sum(x), max(s), min(d) FROM (VALUES (1, 'a', "
+        "DATE '2020-02-29'), (2, 'b', NULL), (3, 'c', DATE '1999-12-31')) "
+        "AS v(x, s, d)";
+    static const char want[] = "3|6|c|1999-12-31";
+    char got[256];
+    if (!query_row(sql, got, sizeof(got)) || strcmp(got, want) != 0) {
+        violation(sql, sizeof(sql) - 1, "the known query after %s returned "
+                  "\"%s\" (%s), want \"%s\"", after, got, ember_errmsg(db),
+                  want);
+        open_db();
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * COPY FROM fuzzing (invariant I6)
+ *
+ * The table ct has one column of each kind below. A case generates rows of
+ * valid field text, applies field- and line-level mutations while writing
+ * them, then byte-level mutations to the whole file, and loads it.
+ * ------------------------------------------------------------------------ */
+
+enum {
+    K_BOOL, K_INT, K_SMALL, K_BIG, K_DOUBLE, K_DEC, K_VARCHAR, K_CHAR8,
+    K_DATE, K__COUNT
+};
+
+static const char ct_columns[] =
+    "(b BOOLEAN, i INTEGER, s SMALLINT, g BIGINT, f DOUBLE, "
+    "m DECIMAL(12,3), v VARCHAR, c VARCHAR(8), d DATE)";
+
+/* Text that no reader may accept for the kind (and that holds no
+ * delimiter, quote or newline). VARCHAR accepts anything, so it has none. */
+static const char *const bad_values[K__COUNT][6] = {
+    [K_BOOL] = {"maybe", "2", "truex", "yes please", "-", "tr ue"},
+    [K_INT] = {"12x", "2147483648", "-2147483649", "abc", "--1", "1 2"},
+    [K_SMALL] = {"32768", "-32769", "x", "1e", "99999", "+-1"},
+    [K_BIG] = {"9223372036854775808", "-9223372036854775809", "9x",
+               "18446744073709551616", "0x", "1-"},
+    [K_DOUBLE] = {"1.2.3", "abc", "1e999", "--1", "1e", "-1e99999"},
+    [K_DEC] = {"1234567890.123", "1.2.3", "x", "-99999999999", "1e20",
+               ".-1"},
+    [K_VARCHAR] = {NULL},
+    [K_CHAR8] = {NULL},
+    [K_DATE] = {"2020-02-30", "2020-13-01", "2021-02-29", "20-01-01x",
+                "10000-01-01", "2020-00-10"},
+};
+
+/* Text a reader may or may not accept: edge cases of every kind. */
+static const char *const odd_values[] = {
+    " 5 ", "+5", "0005", "1.5", "1e3", "-0", "NaN", "inf", "-Infinity",
+    "TRUE", "t", "0", "2020-1-1", "0001-01-01", "9999-12-31", "1.0005",
+    "-0.0", "2147483647", "-2147483648", "9223372036854775807", "\\N",
+    "NULL", "null", "\t7", "1_000", "\xc3\xa9", "",
+};
+
+static const char *const nasty_strings[] = {
+    "", " ", "a,b", "\"", "\"\"", "x\ny", "\r\n", "\xc3\xa9", "\xe2\x82\xac",
+    "NULL", "NA", "\\N", "|", "a|b", "'", "  lead", "trail  ", "\t", ";",
+    "1,2,3", "\"quoted\"", "new\nline\nx", "back\\slash", "end\r",
+};
+
+typedef struct CopyFormat {
+    bool tbl;                  /* .tbl: '|', no quoting, trailing '|' */
+    char delim;
+    bool header;
+    const char *null_str;      /* "" or "NA" */
+    char ext[8];
+    char options[64];          /* COPY options text, or "" */
+} CopyFormat;
+
+static void pick_format(Rng *r, CopyFormat *f, bool allow_tbl)
+{
+    memset(f, 0, sizeof(*f));
+    f->null_str = "";
+    f->delim = ',';
+    strcpy(f->ext, "csv");
+    if (allow_tbl && rng_pct(r, 35)) {
+        f->tbl = true;
+        f->delim = '|';
+        strcpy(f->ext, "tbl");
+        return;
+    }
+    switch (rng_below(r, 5)) {
+    case 0:
+        f->delim = ';';
+        strcpy(f->options, " (DELIMITER ';')");
+        break;
+    case 1:
+        f->header = true;
+        strcpy(f->options, " (HEADER)");
+        break;
+    case 2:
+        f->null_str = "NA";
+        strcpy(f->options, " (NULL 'NA')");
+        break;
+    case 3:
+        f->delim = '\t';
+        strcpy(f->options, " WITH DELIMITER '\t' CSV");
+        break;
+    default:
+        break;
+    }
+}
+
+/* Valid raw text of a value of `kind` (unquoted); NULL for SQL NULL. */
+static void gen_value(Rng *r, int kind, const CopyFormat *f, bool newlines,
+                      Buf *out)
+{
+    out->len = 0;
+    switch (kind) {
+    case K_BOOL:
+        buf_puts(out, rng_pct(r, 50) ? "true" : (rng_pct(r, 50) ? "f" : "0"));
+        break;
+    case K_INT:
+        buf_printf(out, "%d", (int32_t)pick_int(r));
+        break;
+    case K_SMALL:
+        buf_printf(out, "%d", (int)rng_below(r, 65536) - 32768);
+        break;
+    case K_BIG:
+        buf_printf(out, "%" PRId64, pick_int(r));
+        break;
+    case K_DOUBLE: {
+        double d = rng_pct(r, 70) ? ((double)(int64_t)rng_next(r)) / 1e9
+                                  : pick_double(r);
+        buf_printf(out, "%.17g", d);
+        break;
+    }
+    case K_DEC:
+        buf_printf(out, "%s%u.%03u", rng_pct(r, 30) ? "-" : "",
+                   rng_below(r, 1000000000), rng_below(r, 1000));
+        break;
+    case K_VARCHAR:
+    case K_CHAR8: {
+        uint32_t parts = rng_below(r, 4);
+        for (uint32_t i = 0; i < parts; i++) {
+            const char *s = PICK(r, nasty_strings);
+            if (!newlines && strpbrk(s, "\r\n"))
+                s = "plain";
+            if (f->tbl && strpbrk(s, "|\r\n"))
+                s = "tbl";
+            buf_puts(out, s);
+        }
+        if (kind == K_CHAR8 && out->len > 8)
+            out->len = 8;         /* may cut UTF-8: still just bytes */
+        if (f->tbl && out->len == 0)
+            buf_puts(out, "e");   /* .tbl cannot tell '' from NULL */
+        break;
+    }
+    default: {
+        int y = 1 + (int)rng_below(r, 9999), m = 1 + (int)rng_below(r, 12);
+        int d = 1 + (int)rng_below(r, 28);
+        buf_printf(out, rng_pct(r, 80) ? "%04d-%02d-%02d" : "%d-%d-%d", y, m,
+                   d);
+        break;
+    }
+    }
+    if (out->p == NULL)
+        buf_puts(out, "");
+}
+
+/* Append one field: quoted when it must be (or at random, in CSV). */
+static void put_field(Rng *r, const CopyFormat *f, const char *s, size_t n,
+                      bool is_null, Buf *line)
+{
+    if (is_null) {
+        buf_puts(line, f->null_str);
+        return;
+    }
+    bool need = n == 0 || memchr(s, f->delim, n) || memchr(s, '"', n) ||
+                memchr(s, '\n', n) || memchr(s, '\r', n) ||
+                (n == strlen(f->null_str) && memcmp(s, f->null_str, n) == 0);
+    if (f->tbl || (!need && !rng_pct(r, 5))) {
+        buf_append(line, s, n);
+        return;
+    }
+    buf_putc(line, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            buf_putc(line, '"');
+        buf_putc(line, s[i]);
+    }
+    buf_putc(line, '"');
+}
+
+/* Mutations of one field, then (from FM_LINE) of a whole line. */
+enum {
+    FM_BAD_VALUE, FM_ODD_VALUE, FM_STRAY_QUOTE, FM_NEWLINE, FM_HUGE,
+    FM_BAD_UTF8, FM_NUL,
+    FM_LINE, FM_DROP_FIELD = FM_LINE, FM_EXTRA_FIELD, FM_EMPTY_LINE,
+    FM_TRUNC_LINE, FM_TRAIL_DELIM, FM_DUP_LINE, FM_CRLF, FM__COUNT
+};
+
+typedef struct FieldMut {
+    int kind;                  /* FM_* */
+    uint32_t row;
+    int col;
+} FieldMut;
+
+#define MAX_FMUTS 4
+
+/* One generated file and what is known about it. */
+typedef struct CopyCase {
+    CopyFormat fmt;
+    uint32_t n_rows;
+    bool newlines;             /* values may hold '\n' */
+    int n_fmuts;
+    FieldMut fmut[MAX_FMUTS];
+    int n_bmuts;               /* byte-level mutations applied */
+    Buf data;
+} CopyCase;
+
+/* The mutation of field (row, col), or with col < 0 of line `row`. */
+static const FieldMut *fmut_at(const CopyCase *cc, uint32_t row, int col)
+{
+    for (int i = 0; i < cc->n_fmuts; i++) {
+        const FieldMut *m = &cc->fmut[i];
+        if (m->row == row && (col < 0 ? m->kind >= FM_LINE
+                                      : m->kind < FM_LINE && m->col == col))
+            return m;
+    }
+    return NULL;
+}
+
+/* The text of a mutated field. */
+static void mutate_field(Rng *r, const CopyCase *cc, int kind, int col,
+                         Buf *v)
+{
+    switch (kind) {
+    case FM_BAD_VALUE:
+        v->len = 0;
+        buf_puts(v, bad_values[col][rng_below(r, 6)]);
+        break;
+    case FM_ODD_VALUE:
+        buf_set(v, "", 0);
+        buf_puts(v, PICK(r, odd_values));
+        break;
+    case FM_STRAY_QUOTE:
+        buf_insert(v, rng_below(r, (uint32_t)v->len + 1), "\"", 1);
+        break;
+    case FM_NEWLINE:
+        buf_insert(v, rng_below(r, (uint32_t)v->len + 1), "\n", 1);
+        break;
+    case FM_HUGE: {
+        size_t n = rng_pct(r, 50) ? 70000 : 300000;
+        char c = col == K_VARCHAR || col == K_CHAR8 ? 'h' : '7';
+        v->len = 0;
+        for (size_t i = 0; i < n; i++)
+            buf_putc(v, c);
+        break;
+    }
+    case FM_BAD_UTF8: {
+        static const char *const bad[] = {"\xff", "\xc3\x28", "\xed\xa0\x80",
+                                          "\xe2\x82", "\xf8\x88\x80\x80\x80",
+                                          "\xc0\xaf"};
+        const char *b = PICK(r, bad);
+        buf_insert(v, rng_below(r, (uint32_t)v->len + 1), b, strlen(b));
+        break;
+    }
+    default:                   /* FM_NUL */
+        buf_insert(v, rng_below(r, (uint32_t)v->len + 1), "\0", 1);
+        break;
+    }
+    (void)cc;
+}
+
+/* Write the rows of the case into cc->data, applying field and line
+ * mutations. */
+static void write_rows(Rng *r, CopyCase *cc)
+{
+    const CopyFormat *f = &cc->fmt;
+    Buf line = {0}, v = {0};
+    cc->data.len = 0;
+    if (f->header) {
+        static const char *const names[] = {"b", "i", "s", "g", "f",
+                                            "m", "v", "c", "d"};
+        for (int c = 0; c < K__COUNT; c++) {
+            if (c)
+                buf_putc(&cc->data, f->delim);
+            buf_puts(&cc->data, names[c]);
+        }
+        buf_putc(&cc->data, '\n');
+    }
+    for (uint32_t row = 0; row < cc->n_rows; row++) {
+        line.len = 0;
+        const FieldMut *lm = fmut_at(cc, row, -1);
+        int n_fields = K__COUNT;
+        if (lm && lm->kind == FM_DROP_FIELD)
+            n_fields--;
+        for (int c = 0; c < n_fields; c++) {
+            if (c)
+                buf_putc(&line, f->delim);
+            const FieldMut *m = fmut_at(cc, row, c);
+            bool is_null = rng_pct(r, 8);
+            gen_value(r, c, f, cc->newlines, &v);
+            if (m) {
+                mutate_field(r, cc, m->kind, c, &v);
+                is_null = false;
+                if (m->kind != FM_BAD_VALUE && m->kind != FM_ODD_VALUE &&
+                    m->kind != FM_HUGE) {
+                    buf_append(&line, v.p, v.len);   /* raw, unquoted */
+                    continue;
+                }
+            }
+            put_field(r, f, v.p, v.len, is_null, &line);
+        }
+        if (lm && lm->kind == FM_EXTRA_FIELD) {
+            buf_putc(&line, f->delim);
+            buf_puts(&line, "extra");
+        }
+        if (f->tbl || (lm && lm->kind == FM_TRAIL_DELIM))
+            buf_putc(&line, f->delim);
+        if (lm && lm->kind == FM_TRAIL_DELIM && rng_pct(r, 50))
+            buf_putc(&line, f->delim);
+        if (lm && lm->kind == FM_TRUNC_LINE && line.len)
+            line.len = rng_below(r, (uint32_t)line.len);
+        if (lm && lm->kind == FM_EMPTY_LINE)
+            buf_puts(&cc->data, rng_pct(r, 50) ? "\n" : "  \n");
+        buf_append(&line, lm && lm->kind == FM_CRLF ? "\r\n" : "\n",
+                   lm && lm->kind == FM_CRLF ? 2 : 1);
+        buf_append(&cc->data, line.p, line.len);
+        if (lm && lm->kind == FM_DUP_LINE)
+            buf_append(&cc->data, line.p, line.len);
+    }
+    buf_free(&line);
+    buf_free(&v);
+}
+
+static void mutate_bytes(Rng *r, Buf *d)
+{
+    switch (rng_below(r, 7)) {
+    case 0:
+        if (d->len)
+            d->len = rng_below(r, (uint32_t)d->len);
+        break;
+    case 1:
+        for (uint32_t k = 1 + rng_below(r, 3); k > 0 && d->len; k--)
+            d->p[rng_below(r, (uint32_t)d->len)] = (char)rng_below(r, 256);
+        break;
+    case 2:
+        buf_insert(d, 0, "\xef\xbb\xbf", 3);
+        break;
+    case 3:
+        if (d->len && d->p[d->len - 1] == '\n')
+            d->len--;
+        break;
+    case 4:
+        for (size_t i = 0; i < d->len; i++)
+            if (d->p[i] == '\n' && (i == 0 || d->p[i - 1] != '\r'))
+                buf_insert(d, i++, "\r", 1);
+        break;
+    case 5:
+        buf_puts(d, rng_pct(r, 50) ? "\n\n  \n" : "\n\t\n");
+        break;
+    default:
+        buf_puts(d, "\"unterminated,1,2\n");
+        break;
+    }
+    d->p[d->len] = 0;
+}
+
+static uint64_t count_newlines(const Buf *d)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < d->len; i++)
+        n += d->p[i] == '\n';
+    return n;
+}
+
+/* Parse "<file>:<line>:<col>:" out of msg; false when it is not there. */
+static bool parse_location(const char *msg, const char *file, uint64_t *line,
+                           int *col)
+{
+    const char *p = strstr(msg, file);
+    if (p == NULL)
+        return false;
+    p += strlen(file);
+    char *end;
+    if (*p != ':' || p[1] < '0' || p[1] > '9')
+        return false;
+    *line = strtoull(p + 1, &end, 10);
+    if (*end != ':')
+        return false;
+    *col = 0;
+    if (end[1] >= '0' && end[1] <= '9')
+        *col = (int)strtol(end + 1, NULL, 10);
+    return true;
+}
+
+/* Load cc into ct and check I6. `exact_line`/`exact_col` > 0: the one bad
+ * field; `control`: the file is valid and must load exactly. */
+static void load_case(CopyCase *cc, uint64_t exact_line, int exact_col,
+                      bool control)
+{
+    char file[32], sql[160];
+    snprintf(file, sizeof(file), "fz_copy.%s", cc->fmt.ext);
+    write_file(file, cc->data.p, cc->data.len);
+    snprintf(sql, sizeof(sql), "COPY ct FROM '%s'%s", file,
+             cc->fmt.options);
+    uint64_t rows0, sum0, rows1, sum1;
+    if (!query_checksum("SELECT * FROM ct", &rows0, &sum0)) {
+        violation(sql, strlen(sql), "cannot read ct before COPY: %s",
+                  ember_errmsg(db));
+        return;
+    }
+    ember_stmt *st = NULL;
+    ctx_begin("COPY", sql, strlen(sql));
+    int rc = ember_prepare(db, sql, -1, &st, NULL);
+    if (rc == EMBER_OK)
+        rc = ember_step(st);
+    ember_finalize(st);
+    ctx_end();
+    int64_t changes = ember_changes(db);
+    if (!query_checksum("SELECT * FROM ct", &rows1, &sum1)) {
+        violation(sql, strlen(sql), "cannot read ct after COPY: %s",
+                  ember_errmsg(db));
+        return;
+    }
+    uint64_t lines = count_newlines(&cc->data) + 1;
+    if (rc == EMBER_DONE) {
+        stats.copy_ok++;
+        uint64_t added = rows1 - rows0;
+        if (rows1 < rows0 || (int64_t)added != changes || added > lines)
+            violation(sql, strlen(sql), "COPY succeeded: %" PRIu64 " -> %"
+                      PRIu64 " rows, ember_changes %" PRId64 ", file has %"
+                      PRIu64 " lines", rows0, rows1, changes, lines);
+        if (control && added != cc->n_rows)
+            violation(sql, strlen(sql), "valid file of %u rows loaded %"
+                      PRIu64, cc->n_rows, added);
+        if (exact_line > 0)
+            violation(sql, strlen(sql), "COPY accepted a bad field at "
+                      "line %" PRIu64 " field %d", exact_line, exact_col);
+        snapshot_take(&snap);
+        return;
+    }
+    stats.copy_failed++;
+    const char *msg = ember_errmsg(db);
+    check_error(rc, sql, strlen(sql), (int)strlen(sql), "COPY");
+    if (rows0 != rows1 || sum0 != sum1)
+        violation(sql, strlen(sql), "failed COPY changed ct: %" PRIu64
+                  " -> %" PRIu64 " rows", rows0, rows1);
+    uint64_t line = 0;
+    int col = 0;
+    if (rc != EMBER_NOMEM && !parse_location(msg, file, &line, &col))
+        violation(sql, strlen(sql), "COPY error without \"%s:line:\": %s",
+                  file, msg);
+    else if (rc != EMBER_NOMEM && (line < 1 || line > lines))
+        violation(sql, strlen(sql), "COPY error at line %" PRIu64
+                  " of a %" PRIu64 "-line file: %s", line, lines, msg);
+    else if (exact_line > 0 && (line != exact_line || col != exact_col))
+        violation(sql, strlen(sql), "bad field is at %" PRIu64 ":%d, "
+                  "error says: %s", exact_line, exact_col, msg);
+    if (control)
+        violation(sql, strlen(sql), "a valid file failed to load: %s", msg);
+    expect_unchanged(sql, strlen(sql), "a failed COPY");
+}
+
+/* A small file with random mutations, a clean file, or a file with one
+ * bad field whose position must be reported exactly. */
+static void fuzz_copy_small(Rng *r)
+{
+    CopyCase cc;
+    memset(&cc, 0, sizeof(cc));
+    pick_format(r, &cc.fmt, true);
+    cc.n_rows = rng_below(r, 40) + (rng_pct(r, 10) ? 0 : 1);
+    uint32_t mode = rng_below(r, 10);
+    cc.newlines = mode >= 4;
+    if (mode == 0) {
+        /* control: no mutation */
+    } else if (mode <= 3 && cc.n_rows > 0) {
+        int col;
+        do
+            col = (int)rng_below(r, K__COUNT);
+        while (bad_values[col][0] == NULL);
+        cc.n_fmuts = 1;
+        cc.fmut[0] = (FieldMut){FM_BAD_VALUE, rng_below(r, cc.n_rows), col};
+    } else if (cc.n_rows > 0) {
+        cc.n_fmuts = 1 + (int)rng_below(r, MAX_FMUTS);
+        for (int i = 0; i < cc.n_fmuts; i++) {
+            int col = (int)rng_below(r, K__COUNT);
+            int kind = (int)rng_below(r, FM__COUNT);
+            if (kind == FM_BAD_VALUE && bad_values[col][0] == NULL)
+                kind = FM_ODD_VALUE;
+            cc.fmut[i] = (FieldMut){kind, rng_below(r, cc.n_rows), col};
+        }
+    }
+    write_rows(r, &cc);
+    if (mode >= 7) {
+        cc.n_bmuts = 1 + (int)rng_below(r, 2);
+        for (int i = 0; i < cc.n_bmuts; i++)
+            mutate_bytes(r, &cc.data);
+    }
+    uint64_t exact_line = 0;
+    int exact_col = 0;
+    if (mode >= 1 && mode <= 3 && cc.n_rows > 0) {
+        exact_line = cc.fmut[0].row + 1 + (cc.fmt.header ? 1 : 0);
+        exact_col = cc.fmut[0].col + 1;
+    }
+    load_case(&cc, exact_line, exact_col, mode == 0);
+    buf_free(&cc.data);
+}
+
+/* A quote-free .tbl file of about 2 MiB: more than one range, so threads
+ * parse it in parallel; at most one bad field, reported exactly. */
+static void fuzz_copy_big(Rng *r)
+{
+    CopyCase cc;
+    memset(&cc, 0, sizeof(cc));
+    pick_format(r, &cc.fmt, true);
+    cc.fmt.tbl = true;
+    cc.fmt.delim = '|';
+    cc.fmt.header = false;
+    cc.fmt.null_str = "";
+    strcpy(cc.fmt.ext, "tbl");
+    cc.fmt.options[0] = 0;
+    cc.n_rows = 24000 + rng_below(r, 8000);
+    bool bad = rng_pct(r, 70);
+    if (bad) {
+        int col;
+        do
+            col = (int)rng_below(r, K__COUNT);
+        while (bad_values[col][0] == NULL);
+        cc.n_fmuts = 1;
+        cc.fmut[0] = (FieldMut){FM_BAD_VALUE, rng_below(r, cc.n_rows), col};
+    }
+    write_rows(r, &cc);
+    load_case(&cc, bad ? cc.fmut[0].row + 1 : 0, bad ? cc.fmut[0].col + 1 : 0,
+              !bad);
+    buf_free(&cc.data);
+    /* keep ct small for the SQL cases */
+    if (exec_one("cleanup", "DELETE FROM ct") != EMBER_OK)
+        violation(NULL, 0, "DELETE FROM ct failed: %s", ember_errmsg(db));
+    snapshot_take(&snap);
+}
+
+/* SQL literal of a string: quotes doubled. */
+static void put_sql_string(Buf *b, const char *s)
+{
+    buf_putc(b, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            buf_putc(b, '\'');
+        buf_putc(b, *s);
+    }
+    buf_putc(b, '\'');
+}
+
+/* One row for rt: literals in `sql`, the two strings bound as parameters
+ * (str[k] NULL-ness in is_null[k]). */
+typedef struct RtRow {
+    Buf sql;
+    Buf str[2];
+    bool is_null[2];
+} RtRow;
+
+static void roundtrip_row(Rng *r, const CopyFormat *f, RtRow *row)
+{
+    Buf v = {0};
+    row->sql.len = 0;
+    buf_puts(&row->sql, "INSERT INTO rt VALUES (");
+    for (int c = 0; c < K__COUNT; c++) {
+        if (c)
+            buf_puts(&row->sql, ", ");
+        bool is_str = c == K_VARCHAR || c == K_CHAR8;
+        /* .tbl cannot tell NULL from '' */
+        bool is_null = rng_pct(r, 10) && !(f->tbl && is_str);
+        gen_value(r, c, f, !f->tbl, &v);
+        if (is_str) {
+            int k = c == K_CHAR8;
+            buf_set(&row->str[k], v.p, v.len);
+            row->is_null[k] = is_null;
+            buf_puts(&row->sql, "?");
+        } else if (is_null) {
+            buf_puts(&row->sql, "NULL");
+        } else if (c == K_DATE) {
+            buf_puts(&row->sql, "DATE ");
+            put_sql_string(&row->sql, v.p);
+        } else if (c == K_DOUBLE || c == K_BOOL) {
+            buf_puts(&row->sql, "CAST(");
+            put_sql_string(&row->sql, v.p);
+            buf_puts(&row->sql, c == K_DOUBLE ? " AS DOUBLE)"
+                                              : " AS BOOLEAN)");
+        } else {
+            buf_puts(&row->sql, v.p);
+        }
+    }
+    buf_puts(&row->sql, ")");
+    buf_free(&v);
+}
+
+static void roundtrip_insert(Rng *r, const CopyFormat *f, RtRow *row)
+{
+    roundtrip_row(r, f, row);
+    ember_stmt *st = NULL;
+    int rc = ember_prepare(db, row->sql.p, -1, &st, NULL);
+    for (int k = 0; k < 2 && rc == EMBER_OK; k++)
+        rc = row->is_null[k] ? ember_bind_null(st, k + 1)
+                             : ember_bind_text(st, k + 1, row->str[k].p,
+                                               (int)row->str[k].len);
+    ctx_begin("round-trip INSERT", row->sql.p, row->sql.len);
+    if (rc == EMBER_OK)
+        rc = ember_step(st);
+    ctx_end();
+    ember_finalize(st);
+    if (rc != EMBER_DONE)
+        violation(row->sql.p, row->sql.len, "round-trip INSERT failed: %s",
+                  ember_errmsg(db));
+}
+
+/* COPY rt TO a file, COPY it back into rt2: the same rows (I6). */
+static void fuzz_roundtrip(Rng *r)
+{
+    CopyFormat f;
+    pick_format(r, &f, true);
+    Buf ddl = {0};
+    RtRow row;
+    memset(&row, 0, sizeof(row));
+    buf_printf(&ddl, "DROP TABLE IF EXISTS rt; DROP TABLE IF EXISTS rt2; "
+               "CREATE TABLE rt%s; CREATE TABLE rt2%s", ct_columns,
+               ct_columns);
+    must_exec(ddl.p);
+    uint32_t n = 1 + rng_below(r, 40);
+    for (uint32_t i = 0; i < n; i++)
+        roundtrip_insert(r, &f, &row);
+    char out[160], in[160];
+    snprintf(out, sizeof(out), "COPY rt TO 'fz_rt.%s'%s", f.ext, f.options);
+    snprintf(in, sizeof(in), "COPY rt2 FROM 'fz_rt.%s'%s", f.ext, f.options);
+    int rc = exec_one("COPY TO", out);
+    if (rc != EMBER_OK)
+        violation(out, strlen(out), "COPY TO failed: %s", ember_errmsg(db));
+    else if ((rc = exec_one("COPY FROM", in)) != EMBER_OK)
+        violation(in, strlen(in), "reading back what COPY TO wrote "
+                  "failed: %s", ember_errmsg(db));
+    uint64_t ra, sa, rb, sb;
+    if (rc == EMBER_OK && query_checksum("SELECT * FROM rt", &ra, &sa) &&
+        query_checksum("SELECT * FROM rt2", &rb, &sb) &&
+        (ra != rb || sa != sb))
+        violation(in, strlen(in), "round trip changed the rows: %" PRIu64
+                  " rows -> %" PRIu64 " rows, checksum %016" PRIx64
+                  " -> %016" PRIx64 " (format %s%s)", ra, rb, sa, sb, f.ext,
+                  f.options);
+    stats.roundtrips++;
+    snapshot_take(&snap);
+    buf_free(&ddl);
+    buf_free(&row.sql);
+    buf_free(&row.str[0]);
+    buf_free(&row.str[1]);
+}
+
+static void fuzz_copy(Rng *r, long n)
+{
+    if (n % 10 == 9)
+        fuzz_copy_big(r);
+    else if (n % 5 == 2)
+        fuzz_roundtrip(r);
+    else
+        fuzz_copy_small(r);
+}
+
+/* ------------------------------------------------------------------------
+ * Driver
+ * ------------------------------------------------------------------------ */
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: fuzz_smoke [-seed N] [-iters N] [-seconds S] [-hang S] "
+            "[-mem MiB] [-v]\n");
+    exit(2);
+}
+
+static void parse_args(int argc, char **argv)
+{
+    opt.seed = 1;
+    opt.iters = DEFAULT_ITERS;
+    opt.seconds = DEFAULT_SECONDS;
+    opt.hang = DEFAULT_HANG;
+    opt.mem_mb = DEFAULT_MEM_MB;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-v") == 0) {
+            opt.verbose = true;
+            continue;
+        }
+        if (v == NULL)
+            usage();
+        i++;
+        if (strcmp(a, "-seed") == 0)
+            opt.seed = strtoull(v, NULL, 0);
+        else if (strcmp(a, "-iters") == 0)
+            opt.iters = strtol(v, NULL, 0);
+        else if (strcmp(a, "-seconds") == 0)
+            opt.seconds = strtod(v, NULL);
+        else if (strcmp(a, "-hang") == 0)
+            opt.hang = strtod(v, NULL);
+        else if (strcmp(a, "-mem") == 0)
+            opt.mem_mb = strtol(v, NULL, 0);
+        else
+            usage();
+    }
+}
+
+/* A scratch directory to work in; mutated COPY statements write files
+ * with mutated relative names, and they all land here. */
+static void enter_scratch_dir(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(scratch_dir, sizeof(scratch_dir), "%s/fuzz_smoke.XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(scratch_dir) == NULL || chdir(scratch_dir) != 0)
+        fatal("cannot create a scratch directory in %s", scratch_dir);
+    static const char csv[] =
+        "10,1,\"hello, world\",1.5,2020-01-01\n"
+        "11,,\"quote \"\"x\"\"\",,2021-12-31\n"
+        "12,3,plain,-0.001,\n";
+    static const char tbl[] = "20|1|tbl note|2.5|2020-02-02|\n"
+                              "21|2||3|1999-09-09|\n";
+    write_file("fz_in.csv", csv, sizeof(csv) - 1);
+    write_file("fz_in.tbl", tbl, sizeof(tbl) - 1);
+}
+
+static void leave_scratch_dir(void)
+{
+    DIR *d = opendir(".");
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            unlink(e->d_name);
+    if (d)
+        closedir(d);
+    if (chdir("/") == 0)
+        rmdir(scratch_dir);
+}
+
+static void install_handlers(void)
+{
+    if (__sanitizer_set_death_callback)
+        __sanitizer_set_death_callback(on_sanitizer_death);
+    signal(SIGABRT, on_fatal_signal);
+#ifndef FUZZ_ASAN
+    signal(SIGSEGV, on_fatal_signal);
+    signal(SIGBUS, on_fatal_signal);
+    signal(SIGFPE, on_fatal_signal);
+    signal(SIGILL, on_fatal_signal);
+#endif
+    pthread_t wd;
+    if (pthread_create(&wd, NULL, watchdog_main, NULL) != 0)
+        fatal("cannot start the watchdog thread");
+    pthread_detach(wd);
+}
+
+int main(int argc, char **argv)
+{
+    parse_args(argc, argv);
+    enter_scratch_dir();
+    install_handlers();
+    open_db();
+    uint64_t t0 = now_ns();
+    bool capped = false;
+    long copy_cases = 0, done = 0;
+    for (long i = 0; i < opt.iters; i++, done++) {
+        if ((double)(now_ns() - t0) / 1e9 > opt.seconds) {
+            capped = true;
+            break;
+        }
+        if (stats.violations >= MAX_VIOLATIONS)
+            break;
+        stats.iters = i;
+        /* each iteration has its own stream: -v output stays comparable */
+        Rng r = {mix64(opt.seed * 0x9e3779b97f4a7c15ULL + (uint64_t)i)};
+        if ((i > 0 && i % REOPEN_EVERY == 0) || snap.big || !snap.ok)
+            open_db();
+        fuzz_sql(&r);
+        health_check("a mutated statement");
+        if (i % COPY_EVERY == COPY_EVERY - 1) {
+            fuzz_copy(&r, copy_cases++);
+            health_check("a COPY case");
+        }
+    }
+    double secs = (double)(now_ns() - t0) / 1e9;
+    ember_close(db);
+    leave_scratch_dir();
+    printf("fuzz_smoke: seed %" PRIu64 ", %ld iterations in %.1f s%s: "
+           "statements %ld ok / %ld failed, COPY %ld ok / %ld failed "
+           "(%ld round trips), %ld rows read, %ld NOMEM, %ld reopens, "
+           "%ld violations\n",
+           opt.seed, done, secs,
+           capped ? " (stopped by the -seconds cap)" : "", stats.stmt_ok,
+           stats.stmt_failed, stats.copy_ok, stats.copy_failed,
+           stats.roundtrips, stats.rows_read, stats.nomem, stats.reopens,
+           stats.violations);
+    return stats.violations ? 1 : 0;
 }
