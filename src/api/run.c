@@ -42,7 +42,7 @@ int run_plan(ember_stmt *st, Plan *plan, Err *err)
     st->ex_live = true;
     rc = coll_init(&st->result, plan->n_cols, plan->types, st->run_arena, 0);
     if (rc == EMBER_OK)
-        rc = exec_run(&st->ex, &st->result, NULL, NULL);
+        rc = exec_run(&st->ex, &st->result);
     if (rc != EMBER_OK) {
         *err = st->ex.err;
         if (err->code == EMBER_OK)
@@ -213,9 +213,6 @@ int run_statement(ember_stmt *st, Err *err)
     case STMT_ANALYZE:
         return run_analyze(st, err);
     case STMT_REINDEX:
-        if (s->table == NULL)
-            return err_set(err, EMBER_ERROR, s->pos,
-                           "REINDEX needs an index or table name");
         return catalog_reindex(&st->db->catalog, s->table, err);
     case STMT_BEGIN:
     case STMT_COMMIT:

@@ -126,6 +126,11 @@ static int create_as(ember_stmt *st, Err *err)
         return err_nomem(err);
     for (int i = 0; i < plan->n_cols; i++) {
         cols[i].name = (char *)(plan->names[i] ? plan->names[i] : "?column?");
+        for (int j = 0; j < i; j++)
+            if (strcasecmp(cols[j].name, cols[i].name) == 0)
+                return err_set(err, EMBER_ERROR, s->pos,
+                               "column \"%s\" specified more than once",
+                               cols[i].name);
         cols[i].type = plan->types[i];
         if (cols[i].type.id == TYPE_NULL)
             cols[i].type = type_varchar(-1);

@@ -83,6 +83,8 @@ static int copy_options(ember_stmt *st, CsvOptions *o, Err *err)
                         !strcmp(v, "1");
         else if (!strcmp(op->name, "null"))
             o->null_str = arena_strdup(st->run_arena, v);
+        else if (!strcmp(op->name, "csv"))
+            o->quote = o->quote ? o->quote : '"';
         else if (!strcmp(op->name, "format")) {
             if (!strcasecmp(v, "text")) {
                 o->delim = '\t';

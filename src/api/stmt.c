@@ -291,8 +291,13 @@ int ember_step(ember_stmt *st)
                                         sizeof(size_t) * (size_t)(st->n_cols + 1));
             st->text_row = arena_calloc(st->run_arena,
                                         sizeof(uint64_t) * (size_t)(st->n_cols + 1));
-            if (st->text == NULL || st->text_cap == NULL || st->text_row == NULL)
+            if (st->text == NULL || st->text_cap == NULL ||
+                st->text_row == NULL) {
+                st->state = ST_DONE;
+                st->has_result = false;
+                db->running = NULL;
                 return api_error(db, EMBER_NOMEM, "out of memory");
+            }
         }
     }
     if (st->state == ST_ROWS && st->row < st->result.n_rows) {
@@ -477,8 +482,13 @@ int ember_exec(ember_db *db, const char *sql, ember_callback cb, void *arg)
             if (cb == NULL)
                 continue;
             int n = ember_column_count(st);
-            char *vals[256], *names[256];
-            n = MIN(n, 256);
+            char **vals = arena_alloc(st->run_arena,
+                                      sizeof(char *) * (size_t)(2 * n + 1));
+            if (vals == NULL) {
+                ember_finalize(st);
+                return api_error(db, EMBER_NOMEM, "out of memory");
+            }
+            char **names = vals + n;
             for (int i = 0; i < n; i++) {
                 const char *t = ember_column_text(st, i);
                 vals[i] = t ? (char *)t : NULL;

@@ -87,7 +87,8 @@ int table_column_index(const Table *t, const char *name)
 
 static int name_taken(const Catalog *c, const char *name, Err *err)
 {
-    if (catalog_table(c, name) || catalog_view(c, name))
+    if (catalog_table(c, name) || catalog_view(c, name) ||
+        catalog_index(c, name))
         return err_set(err, EMBER_EXISTS, -1,
                        "relation \"%s\" already exists", name);
     return EMBER_OK;
@@ -224,7 +225,8 @@ int catalog_create_index(Catalog *c, const char *name, Table *t, int n_cols,
                          const int *cols, bool unique, bool constraint,
                          bool primary, Err *err)
 {
-    if (catalog_index(c, name))
+    if (catalog_index(c, name) || catalog_table(c, name) ||
+        catalog_view(c, name))
         return err_set(err, EMBER_EXISTS, -1,
                        "relation \"%s\" already exists", name);
     if (n_cols > 8)
@@ -296,6 +298,18 @@ int catalog_drop_index(Catalog *c, const char *name, bool if_exists,
 
 int catalog_reindex(Catalog *c, const char *name, Err *err)
 {
+    if (name == NULL) {
+        /* REINDEX with no name: every table */
+        uint32_t it = 0;
+        const char *k;
+        void *v;
+        while (namemap_next(&c->tables, &it, &k, &v)) {
+            int rc = catalog_reindex(c, ((Table *)v)->name, err);
+            if (rc != EMBER_OK)
+                return rc;
+        }
+        return EMBER_OK;
+    }
     Index *ix = catalog_index(c, name);
     Table *t = ix ? ix->table : catalog_table(c, name);
     if (t == NULL)
@@ -344,6 +358,38 @@ static int check_not_null(Table *t, uint64_t from, Err *err)
     return EMBER_OK;
 }
 
+/* Characters (UTF-8 code points) of a string. */
+static uint32_t utf8_chars(const Str *s)
+{
+    const unsigned char *p = (const unsigned char *)str_data(s);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->len; i++)
+        n += (p[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* VARCHAR(n) holds at most n characters (PostgreSQL's rule). */
+static int check_lengths(Table *t, uint64_t from, Err *err)
+{
+    for (int c = 0; c < t->n_cols; c++) {
+        Type ty = t->cols[c].type;
+        if (ty.id != TYPE_VARCHAR || ty.len < 0)
+            continue;
+        for (uint64_t r = from; r < t->data.n_rows; r++) {
+            if (tdata_is_null(&t->data, r, c))
+                continue;
+            const RowGroup *g = t->data.groups[r / RG_ROWS];
+            const Str *s = (const Str *)g->cols[c].data + r % RG_ROWS;
+            if (s->len > (uint32_t)ty.len && utf8_chars(s) > (uint32_t)ty.len)
+                return err_set(err, EMBER_CONSTRAINT, -1,
+                               "value too long for type character "
+                               "varying(%d) in column \"%s\"", ty.len,
+                               t->cols[c].name);
+        }
+    }
+    return EMBER_OK;
+}
+
 /* Fold rows [from, n_rows) into the column statistics. */
 static void stats_add_rows(Table *t, uint64_t from)
 {
@@ -372,6 +418,8 @@ static void stats_add_rows(Table *t, uint64_t from)
 int table_commit_append(Table *t, TableMark m, Err *err)
 {
     int rc = check_not_null(t, m.n_rows, err);
+    if (rc == EMBER_OK)
+        rc = check_lengths(t, m.n_rows, err);
     for (int i = 0; rc == EMBER_OK && i < t->n_indexes; i++) {
         uint64_t dup;
         rc = hindex_add_range(&t->indexes[i]->hidx, &t->data, m.n_rows,
@@ -409,6 +457,8 @@ int table_replace_data(Table *t, TableData *data, Err *err)
     TableData old = t->data;
     t->data = *data;
     int rc = check_not_null(t, 0, err);
+    if (rc == EMBER_OK)
+        rc = check_lengths(t, 0, err);
     for (int i = 0; rc == EMBER_OK && i < t->n_indexes; i++) {
         uint64_t dup;
         rc = hindex_rebuild(&t->indexes[i]->hidx, &t->data, &dup);

@@ -176,7 +176,7 @@ static int run_init_plan(ExecCtx *cx, const SubPlan *sp)
     e = coll_init(&res, sp->plan->n_cols, sp->plan->types, cx->arena, 0);
     if (e != EMBER_OK)
         return e;
-    e = pipelines_run(cx, &ps, &res, NULL, NULL, NULL);
+    e = pipelines_run(cx, &ps, &res, NULL);
     if (e != EMBER_OK)
         return e;
     Value *slot = &cx->params[sp->result_param];
@@ -202,7 +202,7 @@ static int run_init_plan(ExecCtx *cx, const SubPlan *sp)
     return EMBER_OK;
 }
 
-int exec_run(ExecCtx *cx, Collection *result, ResultFn fn, void *arg)
+int exec_run(ExecCtx *cx, Collection *result)
 {
     uint64_t t0 = clock_ns();
     cx->t_start_ns = t0;
@@ -214,10 +214,32 @@ int exec_run(ExecCtx *cx, Collection *result, ResultFn fn, void *arg)
     if (e == EMBER_OK)
         e = pipelines_build(cx, cx->arena, plan->root, &ps);
     if (e == EMBER_OK)
-        e = pipelines_run(cx, &ps, result, fn, arg, NULL);
+        e = pipelines_run(cx, &ps, result, NULL);
     merge_stats(cx);
     cx->t_exec_ns = clock_ns() - t0;
     if (e != EMBER_OK && cx->err.code == EMBER_OK)
         err_set(&cx->err, e, -1, "%s", ember_errstr(e));
     return e == EMBER_OK ? EMBER_OK : cx->err.code;
+}
+
+int exec_eval_const(const Expr *e, const Settings *s, Arena *a, Err *err,
+                    Value *out)
+{
+    ExecCtx ex;
+    memset(&ex, 0, sizeof(ex));
+    ex.arena = a;
+    ex.settings = s;
+    ex.vector_size = VEC_SIZE;
+    ex.n_threads = 1;
+    ThreadCtx tc;
+    memset(&tc, 0, sizeof(tc));
+    tc.cx = &ex;
+    tc.arena = a;
+    tc.scratch = a;
+    err_clear(&tc.err);
+    int rc = expr_eval_const(&tc, e, a, out);
+    if (rc != EMBER_OK)
+        err_set(err, rc, tc.err.pos >= 0 ? tc.err.pos : e->pos, "%s",
+                tc.err.msg);
+    return rc;
 }

@@ -121,21 +121,20 @@ struct ExecCtx {
     struct OwnedArena *owned; /* arenas to destroy with the query */
 };
 
-/* Called by the executor for every result chunk when running with a sink
- * callback (ExecCtx result mode); returns EMBER_OK to continue. */
-typedef int (*ResultFn)(void *arg, const Chunk *c);
-
 /*
  * Run a plan: init plans first, then the root. Result rows are appended to
- * `result` (initialised by the caller with the plan's types) unless
- * `result` is NULL, in which case they are passed to fn(arg, chunk) on the
- * caller's thread. Returns EMBER_OK or the first error (message in
- * cx->err).
+ * `result` (initialised by the caller with the plan's types). Returns
+ * EMBER_OK or the first error (message in cx->err).
  */
 int exec_init(ExecCtx *cx, Arena *a, const Plan *plan, const Settings *s,
               ThreadPool *pool, Value *params, int n_params);
-int exec_run(ExecCtx *cx, Collection *result, ResultFn fn, void *arg);
+int exec_run(ExecCtx *cx, Collection *result);
 void exec_release(ExecCtx *cx);
+
+/* Evaluate an expression without column references now (constant folding
+ * in the planner). Memory for the value from `a`; errors in err. */
+int exec_eval_const(const Expr *e, const Settings *s, Arena *a, Err *err,
+                    Value *out);
 
 /* Destroy `a` when the query's context is released (thread-safe). */
 int exec_own_arena(ExecCtx *cx, Arena *a);

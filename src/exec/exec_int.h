@@ -70,6 +70,8 @@ void hash_vector(const Vector *v, const SelIdx *sel, uint32_t n,
 typedef enum OpResult {
     OP_NEED_INPUT = 0,        /* done with this input chunk */
     OP_HAVE_MORE = 1,         /* call again with the same input */
+    OP_FINISHED = 2,          /* no more input wanted (LIMIT reached): the
+                                 pipeline stops pulling from its source */
 } OpResult;
 
 typedef struct OpImpl {
@@ -137,10 +139,10 @@ typedef struct PipelineSet {
 /* Cut `root` into pipelines. */
 int pipelines_build(ExecCtx *cx, Arena *a, const PhysOp *root,
                     PipelineSet *ps);
-/* Run every pipeline; result chunks go to coll or fn. `tc_single` not
+/* Run every pipeline; result chunks go to coll. `tc_single` not
  * NULL runs everything on that thread (subqueries). */
 int pipelines_run(ExecCtx *cx, PipelineSet *ps, Collection *coll,
-                  ResultFn fn, void *arg, ThreadCtx *tc_single);
+                  ThreadCtx *tc_single);
 
 /* Thread context for worker w (made on first use). */
 ThreadCtx *exec_thread(ExecCtx *cx, int w);

@@ -476,8 +476,9 @@ static int probe_pairs(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
                                "more than one row returned by a subquery "
                                "used as an expression");
             pl->found[k] = 1;
-            if (jg->matched)
-                jg->matched[pl->pair_b[i]] = 1;
+            if (jg->matched)   /* several probe threads: relaxed store */
+                __atomic_store_n(&jg->matched[pl->pair_b[i]], 1,
+                                 __ATOMIC_RELAXED);
             pl->out_probe[pl->n_out] = pl->rows[k];
             pl->out_build[pl->n_out] = pl->pair_b[i];
             pl->n_out++;

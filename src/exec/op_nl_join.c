@@ -290,7 +290,7 @@ static int nl_exec(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
             nl->found[r] = 1;
         }
         if (ng->matched)
-            ng->matched[j] = 1;
+            __atomic_store_n(&ng->matched[j], 1, __ATOMIC_RELAXED);
         if (!pairs)
             continue;
         for (int i = 0; i < nl->joined.n_cols; i++)

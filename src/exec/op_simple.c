@@ -165,7 +165,8 @@ static int limit_exec(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
     out->count = in->count;
     out->sel = ll->sel;
     out->n_sel = m;
-    *res = OP_NEED_INPUT;
+    *res = op->limit >= 0 && lg->emitted >= op->limit ? OP_FINISHED
+                                                      : OP_NEED_INPUT;
     return EMBER_OK;
 }
 

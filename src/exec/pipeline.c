@@ -125,10 +125,18 @@ static int build(Builder *b, const PhysOp *op, Pipeline *cur)
             return rc;
         return build(b, op->child[0], cur);
     }
-    case PH_HASH_AGG:
+    case PH_HASH_AGG: {
         cur->source = op;
         cur->parallel = false;
-        return build_child(b, op, 0, cur, NULL);
+        Pipeline *in;
+        int rc = build_child(b, op, 0, cur, &in);
+        /* DISTINCT aggregates update on first sight of a value, which
+         * needs one table: their input runs on one thread */
+        for (int i = 0; rc == EMBER_OK && i < op->n_aggs; i++)
+            if (op->aggs[i].distinct)
+                in->parallel = false;
+        return rc;
+    }
     case PH_SORT:
     case PH_TOPN:
         cur->source = op;
@@ -198,6 +206,7 @@ typedef struct Locals {
     Chunk *outs;              /* output chunk per operator */
     void *sink;
     Collection *result;       /* thread-local result rows */
+    bool finished;            /* an operator wants no more input */
 } Locals;
 
 static int thread_fail(ThreadCtx *tc, int rc)
@@ -259,7 +268,9 @@ static int push(ThreadCtx *tc, RunCtx *rc, Locals *lo, int i, Chunk *c)
             if (e != EMBER_OK)
                 return e;
         }
-        if (res == OP_NEED_INPUT)
+        if (res == OP_FINISHED)
+            lo->finished = true;
+        if (res != OP_HAVE_MORE)
             return EMBER_OK;
     }
 }
@@ -362,6 +373,8 @@ static void task_main(void *arg, int task, int worker)
         st->chunks_out++;
         e = push(tc, rc, &lo, 0, src_out);
         arena_release(tc->scratch, mark);
+        if (lo.finished)
+            break;
     }
     if (e == EMBER_OK && !exec_failed(cx))
         e = finish_locals(tc, rc, &lo);
@@ -451,10 +464,8 @@ static int run_one(ExecCtx *cx, PipelineSet *ps, Pipeline *p,
 }
 
 int pipelines_run(ExecCtx *cx, PipelineSet *ps, Collection *coll,
-                  ResultFn fn, void *arg, ThreadCtx *tc_single)
+                  ThreadCtx *tc_single)
 {
-    UNUSED(fn);
-    UNUSED(arg);
     EmberMutex lock;
     emutex_init(&lock, LOCK_RESULT);
     int e = EMBER_OK;

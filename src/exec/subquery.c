@@ -85,7 +85,7 @@ static int run_once(ThreadCtx *outer, SubState *ss, Collection *res)
         rc = coll_init(res, ss->sp->plan->n_cols, ss->sp->plan->types,
                        ss->run_arena, 0);
     if (rc == EMBER_OK)
-        rc = pipelines_run(&ss->sub, &ps, res, NULL, NULL, &ss->tc);
+        rc = pipelines_run(&ss->sub, &ps, res, &ss->tc);
     if (rc != EMBER_OK) {
         if (ss->sub.err.code != EMBER_OK)
             outer->err = ss->sub.err;

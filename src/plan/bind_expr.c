@@ -160,6 +160,32 @@ static int bind_column(PlanCtx *cx, Scope *sc, const AExpr *e, Expr **out)
  * Types
  * ------------------------------------------------------------------------ */
 
+/* Like coerce, but a string literal is converted now, so a bad one is an
+ * error even when the row never needs it (COALESCE, CASE branches). */
+static int coerce_literal(PlanCtx *cx, Expr **e, Type t, int pos)
+{
+    Expr *x = *e;
+    if (type_equal(x->type, t))
+        return EMBER_OK;
+    /* a string literal takes the type it is used as now, as PostgreSQL
+     * types its unknown literals: 'abc' used as an integer is an error
+     * even if the row never needs it */
+    if (x->kind == EXPR_CONST && x->type.id == TYPE_VARCHAR &&
+        !x->val.is_null && t.id != TYPE_VARCHAR && cast_exists(x->type, t)) {
+        Value v;
+        int rc = cast_value(&x->val, t, &v, cx->arena, cx->err,
+                            x->pos >= 0 ? x->pos : pos);
+        if (rc != EMBER_OK)
+            return rc;
+        *e = expr_const(cx, v);
+        if (*e == NULL)
+            return err_nomem(cx->err);
+        (*e)->pos = x->pos;
+        return EMBER_OK;
+    }
+    return coerce(cx, e, t, pos);
+}
+
 int coerce(PlanCtx *cx, Expr **e, Type t, int pos)
 {
     Expr *x = *e;
@@ -180,7 +206,7 @@ static int to_bool(PlanCtx *cx, Expr **e, const char *what, int pos)
     TypeId id = (TypeId)(*e)->type.id;
     if (id == TYPE_BOOL)
         return EMBER_OK;
-    if (id == TYPE_NULL || id == TYPE_INT32 || id == TYPE_INT64)
+    if (id == TYPE_NULL)
         return coerce(cx, e, type_make(TYPE_BOOL), pos);
     char b[32];
     return err_set(cx->err, EMBER_TYPE, pos,
@@ -597,7 +623,7 @@ static int bind_case(PlanCtx *cx, Scope *sc, const AExpr *e, Expr **out)
     for (int i = 0; i <= n_when && rc == EMBER_OK; i++) {
         int k = i < n_when ? 2 * i + 1 : 2 * n_when;
         if (t.id != TYPE_NULL)
-            rc = coerce(cx, &r->args[k], t, e->pos);
+            rc = coerce_literal(cx, &r->args[k], t, e->pos);
     }
     r->type = t;
     r->pos = e->pos;
@@ -621,7 +647,7 @@ static int bind_coalesce(PlanCtx *cx, Scope *sc, const AExpr *e, Expr **out)
     int rc = common_type(cx, r->args, e->n_args, e->pos, &r->type);
     for (int i = 0; i < e->n_args && rc == EMBER_OK; i++)
         if (r->type.id != TYPE_NULL)
-            rc = coerce(cx, &r->args[i], r->type, e->args[i]->pos);
+            rc = coerce_literal(cx, &r->args[i], r->type, e->args[i]->pos);
     r->pos = e->pos;
     *out = r;
     return rc;
@@ -693,6 +719,24 @@ static int bind_cast(PlanCtx *cx, Scope *sc, const AExpr *e, Expr **out)
         return err_set(cx->err, EMBER_TYPE, e->pos,
                        "cannot cast type %s to %s",
                        type_name(a->type, x, 32), type_name(e->type, y, 32));
+    }
+    if (a->type.id == TYPE_NULL) {
+        *out = expr_cast(cx, a, e->type);
+        return *out ? EMBER_OK : err_nomem(cx->err);
+    }
+    if (e->type.id == TYPE_VARCHAR && e->type.len >= 0) {
+        /* CAST(x AS VARCHAR(n)) keeps the first n characters */
+        Expr *args[3] = {a, expr_const(cx, value_int64(1)),
+                         expr_const(cx, value_int64(e->type.len))};
+        if (a->type.id != TYPE_VARCHAR) {
+            args[0] = expr_cast(cx, a, type_varchar(-1));
+            if (args[0] == NULL)
+                return err_nomem(cx->err);
+        }
+        int trc = plan_make_call(cx, "substring", args, 3, e->pos, out);
+        if (trc == EMBER_OK)
+            (*out)->type = e->type;
+        return trc;
     }
     if (type_equal(a->type, e->type) && e->type.id != TYPE_DECIMAL) {
         *out = a;

@@ -144,10 +144,19 @@ static int find_unqualified(const Scope *s, const char *name, int from, int to)
     return found;
 }
 
-/* USING (cols): equality conditions, right copies hidden. */
+/* The merged columns of a USING / NATURAL join: for each, the left and
+ * right scope entries. */
+typedef struct UsingCols {
+    int n;
+    int l[64];
+    int r[64];
+} UsingCols;
+
+/* USING (cols) or NATURAL: equality conditions, and which scope entries
+ * pair up. */
 static int bind_using(PlanCtx *cx, const TableRef *tr, Scope *items,
-                      int lfrom, int lto, int rto, JoinType jt, Expr ***conj,
-                      int *n, int *cap)
+                      int lfrom, int lto, int rto, UsingCols *uc,
+                      Expr ***conj, int *n, int *cap)
 {
     const char **cols = tr->using_cols;
     int n_cols = tr->n_using;
@@ -162,7 +171,16 @@ static int bind_using(PlanCtx *cx, const TableRef *tr, Scope *items,
         }
         cols = natural;
     }
+    if (n_cols > 64)
+        return err_set(cx->err, EMBER_ERROR, tr->pos,
+                       "too many columns in USING");
+    uc->n = 0;
     for (int i = 0; i < n_cols; i++) {
+        for (int j = 0; j < i; j++)
+            if (strcasecmp(cols[i], cols[j]) == 0)
+                return err_set(cx->err, EMBER_ERROR, tr->pos,
+                               "column name \"%s\" appears more than once in "
+                               "USING clause", cols[i]);
         int l = find_unqualified(items, cols[i], lfrom, lto);
         int r = find_unqualified(items, cols[i], lto, rto);
         if (l < 0 || r < 0)
@@ -179,11 +197,82 @@ static int bind_using(PlanCtx *cx, const TableRef *tr, Scope *items,
             rc = expr_conjuncts(cx, eq, conj, n, cap);
         if (rc != EMBER_OK)
             return rc;
-        if (jt == JT_RIGHT)
-            lc->using_hidden = true;
-        else
-            rc_->using_hidden = true;
+        uc->l[uc->n] = l;
+        uc->r[uc->n] = r;
+        uc->n++;
     }
+    return EMBER_OK;
+}
+
+/* After a USING join: one visible column per USING column, first (as in
+ * PostgreSQL), then the other left columns, then the right ones. The
+ * merged value is the left one for INNER and LEFT joins, the right one for
+ * RIGHT, and COALESCE(left, right) for FULL, computed by a projection over
+ * the join. Qualified names still reach both copies. */
+static int merge_using(PlanCtx *cx, Scope *items, int lfrom, int rto,
+                       const UsingCols *uc, JoinType jt, Lop **join)
+{
+    int n = rto - lfrom;
+    BindCol *old = arena_alloc(cx->arena, sizeof(BindCol) * (size_t)(n + 1));
+    if (old == NULL)
+        return err_nomem(cx->err);
+    memcpy(old, items->cols + lfrom, sizeof(BindCol) * (size_t)n);
+    Lop *proj = NULL;
+    if (jt == JT_FULL) {
+        Lop *j = *join;
+        Expr **ex = arena_alloc(cx->arena, sizeof(Expr *) *
+                                               (size_t)(j->n_out + uc->n + 1));
+        if (ex == NULL)
+            return err_nomem(cx->err);
+        for (int i = 0; i < j->n_out; i++)
+            ex[i] = expr_colref(cx, j->out[i], j->types[i]);
+        for (int u = 0; u < uc->n; u++) {
+            const BindCol *l = &items->cols[uc->l[u]], *r = &items->cols[uc->r[u]];
+            Expr *co = expr_new(cx, EXPR_COALESCE, l->type, 2);
+            if (co == NULL)
+                return err_nomem(cx->err);
+            co->args[0] = expr_colref(cx, l->bind, l->type);
+            co->args[1] = expr_colref(cx, r->bind, r->type);
+            Type t;
+            int rc = func_common_type(l->type, r->type, &t, cx->err, -1);
+            if (rc == EMBER_OK && (rc = coerce(cx, &co->args[0], t, -1)) == 0)
+                rc = coerce(cx, &co->args[1], t, -1);
+            if (rc != EMBER_OK)
+                return rc;
+            co->type = t;
+            ex[j->n_out + u] = co;
+        }
+        proj = lop_project(cx, j, ex, j->n_out + uc->n, NULL);
+        if (proj == NULL)
+            return err_nomem(cx->err);
+        /* every scope entry now reads the projection's pass-through */
+        for (int i = 0; i < n; i++)
+            old[i].bind = proj->out[lop_find(j, old[i].bind)];
+        *join = proj;
+    }
+    int k = lfrom;
+    bool *used = arena_calloc(cx->arena, (size_t)n + 1);
+    if (used == NULL)
+        return err_nomem(cx->err);
+    for (int u = 0; u < uc->n; u++) {
+        int li = uc->l[u] - lfrom, ri = uc->r[u] - lfrom;
+        BindCol merged = jt == JT_RIGHT ? old[ri] : old[li];
+        if (proj) {
+            merged.table = NULL;
+            merged.bind = proj->out[proj->n_out - uc->n + u];
+            merged.type = proj->types[proj->n_out - uc->n + u];
+        }
+        merged.using_hidden = false;
+        items->cols[k++] = merged;
+        if (!proj)
+            used[jt == JT_RIGHT ? ri : li] = true;
+        old[li].using_hidden = true;
+        old[ri].using_hidden = true;
+    }
+    for (int i = 0; i < n; i++)
+        if (!used[i])
+            items->cols[k++] = old[i];
+    items->n_cols = k;
     return EMBER_OK;
 }
 
@@ -217,8 +306,10 @@ static int bind_join(PlanCtx *cx, const TableRef *tr, Scope *blk,
     JoinType jt = join_type(tr->join);
     Expr **conj = NULL;
     int n = 0, cap = 0;
+    UsingCols uc;
+    uc.n = 0;
     if (tr->n_using || tr->natural) {
-        rc = bind_using(cx, tr, items, lfrom, lto, rto, jt, &conj, &n, &cap);
+        rc = bind_using(cx, tr, items, lfrom, lto, rto, &uc, &conj, &n, &cap);
     } else if (tr->on) {
         /* ON sees both sides (and enclosing queries) */
         Scope on;
@@ -234,14 +325,18 @@ static int bind_join(PlanCtx *cx, const TableRef *tr, Scope *blk,
         /* correlated refs noted on `on` belong to blk as well */
         for (int i = 0; rc == EMBER_OK && i < on.n_corr; i++)
             rc = scope_note_corr(cx, blk, on.corr[i], on.corr_types[i]);
-    } else if (tr->join != JOIN_CROSS && tr->join != JOIN_INNER) {
+    } else if (tr->join != JOIN_CROSS) {
         rc = err_set(cx->err, EMBER_SYNTAX, tr->pos,
-                     "syntax error: join requires ON or USING");
+                     "JOIN requires an ON or USING clause (or CROSS JOIN)");
     }
     if (rc != EMBER_OK)
         return rc;
     *out = lop_join(cx, jt, l, r, conj, n);
-    return *out ? EMBER_OK : err_nomem(cx->err);
+    if (*out == NULL)
+        return err_nomem(cx->err);
+    if (uc.n)
+        return merge_using(cx, items, lfrom, rto, &uc, jt, out);
+    return EMBER_OK;
 }
 
 /* ------------------------------------------------------------------------
@@ -353,24 +448,22 @@ int bind_stats_rows(PlanCtx *cx, const char *table, int pos, Lop **out)
 
 int bind_tables_rows(PlanCtx *cx, Lop **out)
 {
-    static const char *const names[] = {"name", "type", "rows"};
-    static const TypeId types[] = {TYPE_VARCHAR, TYPE_VARCHAR, TYPE_INT64};
+    static const char *const names[] = {"name"};
+    static const TypeId types[] = {TYPE_VARCHAR};
     RowsBuilder rb;
-    int rc = rows_begin(&rb, cx, names, types, 3);
+    int rc = rows_begin(&rb, cx, names, types, 1);
     uint32_t it = 0;
     const char *k;
     void *v;
     while (rc == EMBER_OK && namemap_next(&cx->catalog->tables, &it, &k, &v)) {
         Table *t = v;
-        Value row[3] = {text_value(cx, t->name), text_value(cx, "table"),
-                        value_int64((int64_t)t->data.n_rows)};
+        Value row[1] = {text_value(cx, t->name)};
         rc = rows_add(&rb, row);
     }
     it = 0;
     while (rc == EMBER_OK && namemap_next(&cx->catalog->views, &it, &k, &v)) {
         View *vw = v;
-        Value row[3] = {text_value(cx, vw->name), text_value(cx, "view"),
-                        value_null()};
+        Value row[1] = {text_value(cx, vw->name)};
         rc = rows_add(&rb, row);
     }
     *out = rb.op;

@@ -122,8 +122,40 @@ static int agg_rewrite(Block *b, Expr **pe)
  * FROM and WHERE
  * ------------------------------------------------------------------------ */
 
+/* Names a FROM item exposes (aliases, or table names). */
+static int exposed_names(const TableRef *tr, const char **out, int n, int cap)
+{
+    if (tr->kind == TR_JOIN) {
+        n = exposed_names(tr->left, out, n, cap);
+        return exposed_names(tr->right, out, n, cap);
+    }
+    const char *name = tr->alias ? tr->alias
+                       : tr->kind == TR_SUBQUERY ? NULL
+                                                 : tr->name;
+    if (name && n < cap)
+        out[n++] = name;
+    return n;
+}
+
+static int check_unique_names(PlanCtx *cx, const SelectStmt *s)
+{
+    const char *names[128];
+    int n = 0;
+    for (int i = 0; i < s->n_from; i++)
+        n = exposed_names(s->from[i], names, n, 128);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++)
+            if (strcasecmp(names[i], names[j]) == 0)
+                return err_set(cx->err, EMBER_ERROR, s->pos,
+                               "table name \"%s\" specified more than once",
+                               names[i]);
+    return EMBER_OK;
+}
+
 static int bind_from(Block *b)
 {
+    if (check_unique_names(b->cx, b->s) != EMBER_OK)
+        return b->cx->err->code;
     PlanCtx *cx = b->cx;
     const SelectStmt *s = b->s;
     Scope items;

@@ -2,7 +2,7 @@
  * expr_util.c -- constructing, comparing, walking and folding bound
  * expressions.
  */
-#include "exec/exec_int.h"
+#include "exec/exec.h"
 #include "plan/plan_int.h"
 
 Expr *expr_new(PlanCtx *cx, ExprKind kind, Type t, int n_args)
@@ -44,12 +44,13 @@ Expr *expr_cast(PlanCtx *cx, Expr *e, Type to)
 {
     if (e == NULL || type_equal(e->type, to))
         return e;
-    if (e->kind == EXPR_CONST && e->val.is_null) {
-        Expr *c = expr_copy(cx, e);
-        if (c) {
-            c->type = to;
-            c->val.type = to;
-        }
+    /* an expression of the NULL type is always NULL: a typed constant */
+    if ((e->kind == EXPR_CONST && e->val.is_null) || e->type.id == TYPE_NULL) {
+        Value v = value_null();
+        v.type = to;
+        Expr *c = expr_const(cx, v);
+        if (c)
+            c->pos = e->pos;
         return c;
     }
     Expr *c = expr_new(cx, EXPR_CAST, to, 1);
@@ -321,25 +322,11 @@ Expr *expr_replace_ref(PlanCtx *cx, Expr *e, ColBinding b, const Expr *to)
 
 int expr_eval_now(PlanCtx *cx, const Expr *e, Value *out)
 {
-    ExecCtx ex;
-    memset(&ex, 0, sizeof(ex));
-    ex.arena = cx->arena;
-    ex.settings = cx->settings;
-    ex.vector_size = VEC_SIZE;
-    ex.n_threads = 1;
-    ThreadCtx tc;
-    memset(&tc, 0, sizeof(tc));
-    tc.cx = &ex;
-    tc.arena = cx->arena;
-    tc.scratch = cx->arena;
-    err_clear(&tc.err);
     ArenaMark m = arena_mark(cx->arena);
     Value v;
-    int rc = expr_eval_const(&tc, e, cx->arena, &v);
+    int rc = exec_eval_const(e, cx->settings, cx->arena, cx->err, &v);
     if (rc != EMBER_OK) {
         arena_release(cx->arena, m);
-        err_set(cx->err, rc, tc.err.pos >= 0 ? tc.err.pos : e->pos, "%s",
-                tc.err.msg);
         return rc;
     }
     /* keep only the value: copy a long string below the mark */

@@ -98,7 +98,7 @@ int plan_insert(PlanCtx *cx, const Stmt *st, Table *t, Plan **out)
     if (t->n_cols > 1024)
         return err_set(cx->err, EMBER_ERROR, st->pos, "too many columns");
     for (int i = 0; i < t->n_cols; i++)
-        map[i] = st->n_columns ? -1 : i;
+        map[i] = st->n_columns || st->default_values ? -1 : i;
     for (int i = 0; i < st->n_columns; i++) {
         int c = table_column_index(t, st->columns[i]);
         if (c < 0)
@@ -122,9 +122,15 @@ int plan_insert(PlanCtx *cx, const Stmt *st, Table *t, Plan **out)
     if (n_src > n_target)
         return err_set(cx->err, EMBER_ERROR, st->pos,
                        "INSERT has more expressions than target columns");
-    if (!st->default_values && n_src < n_target)
-        return err_set(cx->err, EMBER_ERROR, st->pos,
-                       "INSERT has more target columns than expressions");
+    if (!st->default_values && n_src < n_target) {
+        if (st->n_columns)
+            return err_set(cx->err, EMBER_ERROR, st->pos,
+                           "INSERT has more target columns than expressions");
+        /* no column list: the values fill the leading columns and the
+         * rest take their defaults (PostgreSQL) */
+        for (int i = n_src; i < t->n_cols; i++)
+            map[i] = -1;
+    }
     if (src == NULL) {
         src = lop_new(cx, LOP_VALUES);
         if (src == NULL || lop_set_outputs(cx, src, 0) != EMBER_OK)
@@ -238,6 +244,19 @@ int plan_delete(PlanCtx *cx, const Stmt *st, Table *t, Plan **out)
         Expr *f = expr_const(cx, value_bool(false));
         root = f ? lop_filter(cx, root, &f, 1) : NULL;
     }
+    if (root == NULL)
+        return err_nomem(cx->err);
+    /* exactly the table's columns, whatever unnesting adds below */
+    Expr **ex = arena_alloc(cx->arena, sizeof(Expr *) * (size_t)(t->n_cols + 1));
+    const char **names = arena_alloc(cx->arena,
+                                     sizeof(char *) * (size_t)(t->n_cols + 1));
+    if (ex == NULL || names == NULL)
+        return err_nomem(cx->err);
+    for (int i = 0; i < t->n_cols; i++) {
+        ex[i] = expr_colref(cx, root->out[i], root->types[i]);
+        names[i] = t->cols[i].name;
+    }
+    root = lop_project(cx, root, ex, t->n_cols, names);
     return root ? finish(cx, root, out) : err_nomem(cx->err);
 }
 

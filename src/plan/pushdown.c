@@ -37,9 +37,13 @@ static int preds_add(PlanCtx *cx, Preds *ps, Expr *e)
     return expr_conjuncts(cx, e, &ps->e, &ps->n, &ps->cap);
 }
 
-/* Which sides of a join does e read: bit 0 left, bit 1 right. */
-static int sides(PlanCtx *cx, const Expr *e, const Lop *l, const Lop *r)
+/* Which sides of a join does e read: bit 0 left, bit 1 right; bit 2 a
+ * column the join makes itself (the mark of a MARK join), which pins the
+ * conjunct above the join. */
+#define SIDE_OWN 4
+static int sides(PlanCtx *cx, const Expr *e, const Lop *op)
 {
+    const Lop *l = op->child[0], *r = op->child[1];
     ColBinding *refs = NULL;
     int n = 0, cap = 0;
     expr_collect_refs(cx, e, &refs, &n, &cap);
@@ -49,6 +53,8 @@ static int sides(PlanCtx *cx, const Expr *e, const Lop *l, const Lop *r)
             s |= 1;
         else if (lop_find(r, refs[i]) >= 0)
             s |= 2;
+        else if (op->join == JT_MARK && refs[i].rel == op->mark_rel)
+            s |= SIDE_OWN;
     }
     return s;
 }
@@ -125,8 +131,8 @@ static Expr *factor_or(PlanCtx *cx, Expr *e, Preds *ps, int *rc)
 /* For an OR over both sides of a join: the OR of, per disjunct, its
  * conjuncts over `side` alone -- implied by the OR, so it can filter that
  * side early. NULL when some disjunct has no such conjunct. */
-static Expr *implied_side_filter(PlanCtx *cx, Expr *e, const Lop *l,
-                                 const Lop *r, int side_bit);
+static Expr *implied_side_filter(PlanCtx *cx, Expr *e, const Lop *op,
+                                 int side_bit);
 
 /* Wrap op in a filter with the remaining conjuncts. */
 static int stop(PlanCtx *cx, Lop **op, Preds *ps)
@@ -146,8 +152,8 @@ static bool has_per_row_subquery(const Expr *e)
     return expr_has_subquery(e);
 }
 
-static Expr *implied_side_filter(PlanCtx *cx, Expr *e, const Lop *l,
-                                 const Lop *r, int side_bit)
+static Expr *implied_side_filter(PlanCtx *cx, Expr *e, const Lop *op,
+                                 int side_bit)
 {
     if (e->kind != EXPR_OR || expr_has_subquery(e))
         return NULL;
@@ -163,7 +169,7 @@ static Expr *implied_side_filter(PlanCtx *cx, Expr *e, const Lop *l,
         int nk = 0;
         for (int k = 0; k < nd; k++) {
             Expr *c = part_at(dj, k);
-            if (sides(cx, c, l, r) == side_bit)
+            if (sides(cx, c, op) == side_bit)
                 keep[nk++] = c;
         }
         if (nk == 0)
@@ -176,14 +182,13 @@ static Expr *implied_side_filter(PlanCtx *cx, Expr *e, const Lop *l,
 static int push_join(PlanCtx *cx, Lop **pop, Preds *ps)
 {
     Lop *op = *pop;
-    Lop *l = op->child[0], *r = op->child[1];
     Preds lp = {0}, rp = {0}, keep = {0}, conds = {0};
     JoinType jt = op->join;
     int rc = EMBER_OK;
     /* conditions of the join itself */
     for (int i = 0; i < op->n_exprs && rc == EMBER_OK; i++) {
         Expr *e = op->exprs[i];
-        int s = sides(cx, e, l, r);
+        int s = sides(cx, e, op);
         bool sub = has_per_row_subquery(e);
         if (jt == JT_INNER && s == 1 && !sub)
             rc = preds_add(cx, &lp, e);
@@ -202,9 +207,11 @@ static int push_join(PlanCtx *cx, Lop **pop, Preds *ps)
     /* conjuncts from above */
     for (int i = 0; i < ps->n && rc == EMBER_OK; i++) {
         Expr *e = ps->e[i];
-        int s = sides(cx, e, l, r);
+        int s = sides(cx, e, op);
         bool sub = has_per_row_subquery(e);
-        if (jt == JT_INNER) {
+        if (s & SIDE_OWN) {
+            rc = preds_add(cx, &keep, e);
+        } else if (jt == JT_INNER) {
             if (sub)
                 rc = preds_add(cx, &keep, e);
             else if (s == 1)
@@ -215,8 +222,8 @@ static int push_join(PlanCtx *cx, Lop **pop, Preds *ps)
                 rc = preds_add(cx, &lp, e);
             else {
                 rc = preds_add(cx, &conds, e);
-                Expr *lf = implied_side_filter(cx, e, l, r, 1);
-                Expr *rf = implied_side_filter(cx, e, l, r, 2);
+                Expr *lf = implied_side_filter(cx, e, op, 1);
+                Expr *rf = implied_side_filter(cx, e, op, 2);
                 if (rc == EMBER_OK && lf)
                     rc = preds_add(cx, &lp, lf);
                 if (rc == EMBER_OK && rf)

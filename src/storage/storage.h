@@ -164,4 +164,55 @@ int csv_writer_open(CsvWriter **w, const char *path, const CsvOptions *o,
 int csv_writer_chunk(CsvWriter *w, const Chunk *c, Err *err);
 int csv_writer_close(CsvWriter *w, Err *err);
 
+/* ------------------------------------------------------------------------
+ * TPC-H data generator (tpch_gen*.c) -- block owned by the generator.
+ *
+ * Generates the eight TPC-H tables straight into column vectors, following
+ * the data generation rules of the TPC-H specification (Clause 4.2). The
+ * data is a function of the scale factor only: the same sf gives identical
+ * tables on every run and machine, whatever the number of threads.
+ * ------------------------------------------------------------------------ */
+
+enum {
+    TPCH_REGION,
+    TPCH_NATION,
+    TPCH_SUPPLIER,
+    TPCH_CUSTOMER,
+    TPCH_PART,
+    TPCH_PARTSUPP,
+    TPCH_ORDERS,
+    TPCH_LINEITEM,
+    TPCH__N
+};
+
+/* Lower-case table name ("lineitem"), or NULL for a bad t. */
+const char *tpch_table_name(int t);
+
+/* Column names and types of table t, exactly those of
+ * tests/tpch/schema.sql. The arrays are static. */
+void tpch_schema(int t, int *n_cols, const char *const **names,
+                 const Type **types);
+
+/* Rows table t has at scale factor sf (for lineitem, which varies per
+ * order, the exact count that tpch_generate produces is only known after
+ * generating: this returns the expected 6,000,000 * sf estimate). */
+uint64_t tpch_row_count(int t, double sf);
+
+/*
+ * Fill tables[TPCH_REGION .. TPCH_LINEITEM], empty TableData made with
+ * tdata_init and the types of tpch_schema, with TPC-H data at scale factor
+ * sf (0 < sf <= 100), using up to n_threads threads of pool (pool may be
+ * NULL: then everything runs on the caller). Rows are appended in key
+ * order. Returns EMBER_OK; EMBER_ERROR for sf out of range, EMBER_MISUSE
+ * for a table that is not empty or not of the schema's types, EMBER_NOMEM
+ * when memory ran out (err says which); on failure every table is left
+ * empty. Strings are copied into each table's heap: nothing refers to
+ * generator memory afterwards. Column statistics are not touched: the
+ * caller folds the new rows in (table_commit_append) as for COPY.
+ */
+int tpch_generate(double sf, TableData *tables[TPCH__N],
+                  struct ThreadPool *pool, int n_threads, Err *err);
+
+/* ---------------------------- end of TPC-H block ----------------------- */
+
 #endif /* EMBER_STORAGE_H */
