@@ -63,6 +63,13 @@ static bool block_is_agg(const SelectStmt *s)
     return false;
 }
 
+static int agg_rewrite(Block *b, Expr **pe);
+
+static int agg_rewrite_lhs(Block *b, Expr **pe)
+{
+    return agg_rewrite(b, pe);
+}
+
 static const char *col_name_of(const Block *b, ColBinding cb)
 {
     for (int i = 0; i < b->sc.n_cols; i++)
@@ -77,6 +84,73 @@ static bool owned_by_block(const Block *b, ColBinding cb)
         if (binding_eq(b->sc.cols[i].bind, cb))
             return true;
     return false;
+}
+
+/* Replace column reference `from` by `to` everywhere in a subquery's
+ * plan (its expressions, aggregates, sort keys and nested subqueries). */
+static void lop_rebind(PlanCtx *cx, Lop *op, ColBinding from, ColBinding to);
+
+static void expr_rebind(PlanCtx *cx, Expr *e, ColBinding from, ColBinding to)
+{
+    if (e == NULL)
+        return;
+    if (e->kind == EXPR_COLREF && binding_eq(e->col, from))
+        e->col = to;
+    for (int i = 0; i < e->n_args; i++)
+        expr_rebind(cx, e->args[i], from, to);
+    if (e->kind == EXPR_SUBQUERY && e->bsub) {
+        for (int i = 0; i < e->bsub->n_corr; i++)
+            if (binding_eq(e->bsub->corr[i], from))
+                e->bsub->corr[i] = to;
+        expr_rebind(cx, e->bsub->lhs, from, to);
+        lop_rebind(cx, e->bsub->plan, from, to);
+    }
+}
+
+static void lop_rebind(PlanCtx *cx, Lop *op, ColBinding from, ColBinding to)
+{
+    if (op == NULL)
+        return;
+    for (int i = 0; i < op->n_exprs; i++)
+        expr_rebind(cx, op->exprs[i], from, to);
+    for (int i = 0; i < op->n_groups; i++)
+        expr_rebind(cx, op->groups[i], from, to);
+    for (int i = 0; i < op->n_aggs; i++) {
+        expr_rebind(cx, op->aggs[i].arg, from, to);
+        expr_rebind(cx, op->aggs[i].filter, from, to);
+    }
+    for (int i = 0; i < op->n_keys; i++)
+        expr_rebind(cx, op->keys[i].expr, from, to);
+    lop_rebind(cx, op->child[0], from, to);
+    lop_rebind(cx, op->child[1], from, to);
+}
+
+/* A subquery in an aggregate query reads the group columns, not the rows
+ * below the aggregate: its references to a grouped column move to the
+ * group output; any other column of the FROM clause is an error. */
+static int agg_rewrite_subquery(Block *b, Expr *e)
+{
+    AggCtx *ac = b->agg;
+    BoundSub *bs = e->bsub;
+    for (int i = 0; i < bs->n_corr; i++) {
+        ColBinding c = bs->corr[i];
+        if (!owned_by_block(b, c))
+            continue;
+        int g = -1;
+        for (int k = 0; k < ac->n_groups && g < 0; k++)
+            if (ac->groups[k]->kind == EXPR_COLREF &&
+                binding_eq(ac->groups[k]->col, c))
+                g = k;
+        if (g < 0)
+            return err_set(b->cx->err, EMBER_ERROR, e->pos,
+                           "subquery uses ungrouped column \"%s\" from "
+                           "outer query", col_name_of(b, c));
+        ColBinding to = {ac->group_rel, (uint32_t)g};
+        lop_rebind(b->cx, bs->plan, c, to);
+        expr_rebind(b->cx, bs->lhs, c, to);
+        bs->corr[i] = to;
+    }
+    return bs->lhs ? agg_rewrite_lhs(b, &bs->lhs) : EMBER_OK;
 }
 
 /* Rewrite e over the aggregate's output (see the file comment). */
@@ -100,16 +174,8 @@ static int agg_rewrite(Block *b, Expr **pe)
                        "be used in an aggregate function",
                        col_name_of(b, e->col));
     }
-    if (e->kind == EXPR_SUBQUERY) {
-        for (int i = 0; i < e->bsub->n_corr; i++)
-            if (owned_by_block(b, e->bsub->corr[i]))
-                return err_set(b->cx->err, EMBER_ERROR, e->pos,
-                               "correlated subquery over the input of an "
-                               "aggregate is not supported");
-        if (e->bsub->lhs)
-            return agg_rewrite(b, &e->bsub->lhs);
-        return EMBER_OK;
-    }
+    if (e->kind == EXPR_SUBQUERY)
+        return agg_rewrite_subquery(b, e);
     for (int i = 0; i < e->n_args; i++) {
         int rc = agg_rewrite(b, &e->args[i]);
         if (rc != EMBER_OK)
