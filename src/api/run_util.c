@@ -2,6 +2,7 @@
  * run_util.c -- COPY, SET / RESET / SHOW / PRAGMA and CALL.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "api/api_int.h"
@@ -345,8 +346,80 @@ int run_show(ember_stmt *st, Err *err)
     return result_text_rows(st, arena_strdup(st->run_arena, name), line, err);
 }
 
+/* CALL dbgen(sf => N): create and fill the eight TPC-H tables. */
+static int run_dbgen(ember_stmt *st, Err *err)
+{
+    const Stmt *s = st->ast;
+    Catalog *c = &st->db->catalog;
+    double sf = 1;
+    for (int i = 0; i < s->n_args; i++) {
+        const char *an = s->arg_names ? s->arg_names[i] : NULL;
+        if (an && strcasecmp(an, "sf") != 0)
+            return err_set(err, EMBER_ERROR, s->args[i]->pos,
+                           "dbgen has no argument \"%s\"", an);
+        char v[64];
+        int rc = value_text(st, s->args[i], v, sizeof(v), err);
+        if (rc != EMBER_OK)
+            return rc;
+        char *end;
+        sf = strtod(v, &end);
+        if (*end || !(sf > 0 && sf <= 100))
+            return err_set(err, EMBER_ERROR, s->args[i]->pos,
+                           "dbgen: sf must be a number in (0, 100]");
+    }
+    for (int t = 0; t < TPCH__N; t++)
+        if (catalog_table(c, tpch_table_name(t)) ||
+            catalog_view(c, tpch_table_name(t)))
+            return err_set(err, EMBER_EXISTS, s->pos,
+                           "relation \"%s\" already exists",
+                           tpch_table_name(t));
+    TableData *data[TPCH__N];
+    Table *tables[TPCH__N];
+    int rc = EMBER_OK;
+    int made = 0;
+    for (int t = 0; t < TPCH__N && rc == EMBER_OK; t++) {
+        int n;
+        const char *const *names;
+        const Type *types;
+        tpch_schema(t, &n, &names, &types);
+        Column cols[16];
+        memset(cols, 0, sizeof(cols));
+        for (int i = 0; i < n; i++) {
+            cols[i].name = (char *)names[i];
+            cols[i].type = types[i];
+        }
+        rc = catalog_create_table(c, tpch_table_name(t), n, cols, &tables[t],
+                                  err);
+        if (rc == EMBER_OK) {
+            data[t] = &tables[t]->data;
+            made++;
+        }
+    }
+    ThreadPool *pool = api_pool(st->db);
+    int threads = st->db->settings.threads;
+    if (rc == EMBER_OK)
+        rc = tpch_generate(sf, data, (struct ThreadPool *)pool, threads, err);
+    uint64_t rows = 0;
+    for (int t = 0; rc == EMBER_OK && t < TPCH__N; t++) {
+        table_analyze_parallel(tables[t], (struct ThreadPool *)pool, threads);
+        tables[t]->version++;
+        rows += tables[t]->data.n_rows;
+    }
+    if (rc != EMBER_OK) {
+        Err ignore;
+        err_clear(&ignore);
+        for (int t = 0; t < made; t++)
+            catalog_drop_table(c, tpch_table_name(t), true, &ignore);
+        return rc;
+    }
+    st->changes = (int64_t)rows;
+    return EMBER_OK;
+}
+
 int run_call(ember_stmt *st, Err *err)
 {
+    if (!strcasecmp(st->ast->name, "dbgen") && !st->ast->pragma)
+        return run_dbgen(st, err);
     const Stmt *s = st->ast;
     char v[300];
     /* PRAGMA setting(value) is a SET */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "catalog/catalog.h"
+#include "exec/pool.h"
 
 void catalog_init(Catalog *c)
 {
@@ -488,4 +489,21 @@ void table_analyze(Table *t)
 {
     for (int c = 0; c < t->n_cols; c++)
         colstats_rebuild(&t->stats[c], &t->data, c);
+}
+
+typedef struct AnalyzeJob {
+    Table *t;
+} AnalyzeJob;
+
+static void analyze_column(void *arg, int task, int worker)
+{
+    AnalyzeJob *j = arg;
+    UNUSED(worker);
+    colstats_rebuild(&j->t->stats[task], &j->t->data, task);
+}
+
+void table_analyze_parallel(Table *t, struct ThreadPool *pool, int n_threads)
+{
+    AnalyzeJob j = {t};
+    pool_run(pool, n_threads, t->n_cols, analyze_column, &j);
 }

@@ -109,6 +109,9 @@ void table_abort_append(Table *t, TableMark m);
 int table_replace_data(Table *t, TableData *data, Err *err);
 /* Recompute statistics exactly (ANALYZE). */
 void table_analyze(Table *t);
+/* The same with columns spread over up to n_threads threads of pool. */
+struct ThreadPool;
+void table_analyze_parallel(Table *t, struct ThreadPool *pool, int n_threads);
 
 /* ------------------------------------------------------------------------
  * Settings: per connection, set by SET/PRAGMA. Knobs that bring back each

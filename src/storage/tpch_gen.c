@@ -31,7 +31,7 @@
  * that phrase frequencies settle (the share of order comments matching
  * '%special%requests%' is within 0.1% of the spec's); small enough to
  * build in ~30 ms and to stay partly in cache while comments are copied. */
-#define POOL_BYTES (8u << 20)
+#define POOL_BYTES (2u << 20)
 
 /* TUNING: entities per task. 4,096 orders give ~16,000 lineitems (8
  * chunks, ~3 MiB of vectors): at SF 1, 367 tasks, enough for threads to

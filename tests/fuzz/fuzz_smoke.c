@@ -60,7 +60,9 @@
  *       text and moves forward.
  *
  * Usage: fuzz_smoke [-seed N] [-iters N] [-seconds S] [-hang S] [-mem MiB]
- *                   [-v]
+ *                   [-v] [-schema]
+ * -v prints every mutated text and error; -schema prints the schema that
+ * reproducers run on (the files fz_in.csv / fz_in.tbl are in main()).
  * Defaults: seed 1, DEFAULT_ITERS iterations (about 20 s under ASan on two
  * cores), a DEFAULT_SECONDS safety cap (a run that hits it says so, and is
  * then no longer reproducible), hang DEFAULT_HANG seconds.
@@ -296,6 +298,18 @@ static const char *volatile ctx_sql;
 static volatile size_t ctx_len;
 static atomic_uint_least64_t ctx_start_ns;     /* 0 when idle */
 
+/* Settings changed since the database was opened (SET and PRAGMA texts
+ * that succeeded): they are part of any reproducer. */
+static char session_log[2048];
+
+static void session_note(const char *sql)
+{
+    size_t used = strlen(session_log);
+    if (used + strlen(sql) + 4 < sizeof(session_log))
+        snprintf(session_log + used, sizeof(session_log) - used, "%s; ",
+                 sql);
+}
+
 static uint64_t now_ns(void)
 {
     struct timespec ts;
@@ -336,6 +350,8 @@ static void report_context(const char *why)
         print_escaped(stderr, ctx_sql, ctx_len, 4096);
     else
         fputs("(no SQL)\n", stderr);
+    if (session_log[0])
+        fprintf(stderr, "  after: %s\n", session_log);
     fflush(stderr);
 }
 
@@ -440,6 +456,8 @@ static void violation(const char *sql, size_t len, const char *fmt, ...)
         fputs("  sql: ", stderr);
         print_escaped(stderr, sql, len, 2048);
     }
+    if (session_log[0])
+        fprintf(stderr, "  after: %s\n", session_log);
     fflush(stderr);
 }
 
@@ -1418,6 +1436,9 @@ static void run_prepared(Rng *r, ember_stmt *st)
     ctx_end();
     if (rc == EMBER_ROW || rc == EMBER_DONE) {
         stats.stmt_ok++;
+        if (starts_with_word(sql, "SET") || starts_with_word(sql, "PRAGMA") ||
+            starts_with_word(sql, "RESET"))
+            session_note(sql);
         bool query = n_cols > 0 && !starts_with_word(sql, "EXPLAIN");
         ember_finalize(st);
         if (query && rng_pct(r, 25))
@@ -1517,6 +1538,7 @@ static void open_db(void)
     if (rc != EMBER_OK)
         fatal("ember_open: %s", ember_status_name(rc));
     /* The same plan shapes and range splits on every machine. */
+    session_log[0] = 0;
     must_exec("SET threads = 2");
     must_exec(schema_sql);
     snapshot_take(&snap);
@@ -2217,7 +2239,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: fuzz_smoke [-seed N] [-iters N] [-seconds S] [-hang S] "
-            "[-mem MiB] [-v]\n");
+            "[-mem MiB] [-v] [-schema]\n");
     exit(2);
 }
 
@@ -2234,6 +2256,11 @@ static void parse_args(int argc, char **argv)
         if (strcmp(a, "-v") == 0) {
             opt.verbose = true;
             continue;
+        }
+        if (strcmp(a, "-schema") == 0) {
+            /* the tables every reproducer runs on */
+            printf("%s\n", schema_sql);
+            exit(0);
         }
         if (v == NULL)
             usage();
