@@ -18,6 +18,7 @@ struct ember_db {
     Settings settings;
     ThreadPool *pool;
     int pool_workers;         /* workers the pool was made with */
+    MemCache *mc;             /* memory of finished queries, for reuse */
     Err err;                  /* last error */
     char errmsg[ERR_MSG_CAP + 160];
     int64_t changes;

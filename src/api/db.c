@@ -77,6 +77,9 @@ int ember_open(const char *path, ember_db **out)
     catalog_init(&db->catalog);
     settings_default(&db->settings);
     clear_error(db);
+    db->mc = memcache_create();
+    if (db->mc == NULL)
+        return api_error(db, EMBER_NOMEM, "out of memory");
     if (path != NULL && strcmp(path, ":memory:") != 0 && path[0] != 0) {
         db->open_failed = true;
         return api_error(db, EMBER_CANTOPEN,
@@ -93,6 +96,7 @@ int ember_close(ember_db *db)
     while (db->stmts)
         ember_finalize(db->stmts);
     pool_destroy(db->pool);
+    memcache_destroy(db->mc);
     catalog_release(&db->catalog);
     mem_free(db);
     return EMBER_OK;

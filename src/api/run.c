@@ -36,11 +36,12 @@ int run_plan(ember_stmt *st, Plan *plan, Err *err)
         params[i].type = plan->param_types[i];
     }
     int rc = exec_init(&st->ex, st->run_arena, plan, &db->settings,
-                       api_pool(db), params, plan->n_params);
+                       api_pool(db), db->mc, params, plan->n_params);
     if (rc != EMBER_OK)
         return err_nomem(err);
     st->ex_live = true;
-    rc = coll_init(&st->result, plan->n_cols, plan->types, st->run_arena, 0);
+    rc = coll_init(&st->result, plan->n_cols, plan->types, st->run_arena,
+                   db->mc, 0);
     if (rc == EMBER_OK)
         rc = exec_run(&st->ex, &st->result);
     if (rc != EMBER_OK) {
@@ -82,7 +83,8 @@ int result_text_rows(ember_stmt *st, const char *col, const char *text,
         return err_nomem(err);
     st->names[0] = col;
     st->types[0] = vt;
-    int rc = coll_init(&st->result, 1, st->types, st->run_arena, 0);
+    int rc = coll_init(&st->result, 1, st->types, st->run_arena,
+                       st->db->mc, 0);
     if (rc != EMBER_OK)
         return err_nomem(err);
     Chunk c;

@@ -85,8 +85,8 @@ int ember_finalize(ember_stmt *st)
         st->db->running = NULL;
     end_run(st);
     stmt_unlink(st);
-    arena_destroy(st->run_arena);
-    arena_destroy(st->ast_arena);
+    memcache_arena_done(st->db->mc, st->run_arena);
+    memcache_arena_done(st->db->mc, st->ast_arena);
     mem_free(st);
     return EMBER_OK;
 }
@@ -110,7 +110,7 @@ int ember_prepare(ember_db *db, const char *sql, int n_bytes,
         return api_error(db, EMBER_CANTOPEN, "database is not open");
     Err e;
     err_clear(&e);
-    Arena *tmp = arena_create("parse", 1u << 30, ARENA_RESERVE);
+    Arena *tmp = memcache_arena(db->mc, "parse", ARENA_RESERVE);
     if (tmp == NULL)
         return api_error(db, EMBER_NOMEM, "out of memory");
     Stmt *ast;
@@ -119,23 +119,23 @@ int ember_prepare(ember_db *db, const char *sql, int n_bytes,
     if (tail)
         *tail = sql + next;
     if (rc != EMBER_OK) {
-        arena_destroy(tmp);
+        memcache_arena_done(db->mc, tmp);
         return api_fail(db, &e);
     }
     if (ast == NULL) {
-        arena_destroy(tmp);
+        memcache_arena_done(db->mc, tmp);
         return EMBER_OK;
     }
     int base = ast->pos, slen = ast->end - ast->pos;
     /* (recorded on the statement below, for ember_exec offsets) */
-    arena_destroy(tmp);
+    memcache_arena_done(db->mc, tmp);
     ember_stmt *st = mem_calloc(sizeof(*st));
     if (st == NULL)
         return api_error(db, EMBER_NOMEM, "out of memory");
     st->db = db;
     int mode = db->settings.arena ? ARENA_RESERVE : ARENA_MALLOC;
-    st->ast_arena = arena_create("statement", 1u << 30, mode);
-    st->run_arena = arena_create("query", 0, mode);
+    st->ast_arena = memcache_arena(db->mc, "statement", mode);
+    st->run_arena = memcache_arena(db->mc, "query", mode);
     stmt_link(db, st);
     if (st->ast_arena == NULL || st->run_arena == NULL) {
         ember_finalize(st);

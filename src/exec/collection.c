@@ -1,11 +1,67 @@
 /*
- * collection.c -- growable columnar row storage in an arena.
+ * collection.c -- growable columnar row storage.
  *
- * Arrays double when full (arena_realloc grows the newest allocation in
- * place, otherwise copies). Capacity is kept a multiple of 64 so validity
- * words never straddle a growth boundary.
+ * Each column's data array is a range of address space reserved once (one
+ * counted allocation per column, whatever the row count) and committed in
+ * growing steps, so it grows in place: no copy, no rehoming of rows. The
+ * arena that owns the collection unreserves the ranges when it is reset.
+ * Validity bitmaps (1/64 of the data) stay in the arena. Capacity is kept a
+ * multiple of 64 so validity words never straddle a growth boundary.
  */
 #include "exec/exec_int.h"
+
+/* TUNING: 64 GiB of address space per column (MEMCACHE_RANGE): far beyond
+ * any row count ember handles in memory, and reserving it costs nothing
+ * but a mapping (128 TiB of user address space hold 2,000 at once). */
+#define COL_RESERVE MEMCACHE_RANGE
+
+typedef struct ColRange {
+    MemCache *mc;
+    ColBuf *b;
+} ColRange;
+
+static void release_col(void *arg)
+{
+    ColRange *r = arg;
+    memcache_range_done(r->mc, r->b->data, r->b->committed);
+    r->b->data = NULL;
+    r->b->committed = 0;
+}
+
+/* Make column b hold `bytes` bytes of data. */
+static int col_commit(Collection *c, ColBuf *b, size_t bytes)
+{
+    if (bytes <= b->committed)
+        return EMBER_OK;
+    if (b->data == NULL) {
+        ColRange *r = arena_alloc(c->arena, sizeof(*r));
+        if (r == NULL)
+            return EMBER_NOMEM;
+        b->data = memcache_range(c->mc, &b->committed);
+        if (b->data == NULL)
+            return EMBER_NOMEM;
+        r->mc = c->mc;
+        r->b = b;
+        if (arena_add_cleanup(c->arena, release_col, r) != EMBER_OK) {
+            memcache_range_done(c->mc, b->data, b->committed);
+            b->data = NULL;
+            return EMBER_NOMEM;
+        }
+        if (bytes <= b->committed)
+            return EMBER_OK;
+    }
+    /* commit in doubling steps from 16 KiB */
+    size_t target = b->committed ? b->committed * 2 : (16u << 10);
+    while (target < bytes)
+        target *= 2;
+    if (target > COL_RESERVE)
+        return EMBER_NOMEM;
+    if (mem_commit((char *)b->data + b->committed, target - b->committed) !=
+        EMBER_OK)
+        return EMBER_NOMEM;
+    b->committed = target;
+    return EMBER_OK;
+}
 
 static uint64_t round_cap(uint64_t n)
 {
@@ -16,11 +72,12 @@ static uint64_t round_cap(uint64_t n)
 }
 
 int coll_init(Collection *c, int n_cols, const Type *types, Arena *a,
-              uint64_t cap_hint)
+              MemCache *mc, uint64_t cap_hint)
 {
     memset(c, 0, sizeof(*c));
     c->n_cols = n_cols;
     c->arena = a;
+    c->mc = mc;
     size_t nc = (size_t)(n_cols ? n_cols : 1);
     c->types = arena_alloc(a, sizeof(Type) * nc);
     c->cols = arena_calloc(a, sizeof(ColBuf) * nc);
@@ -37,8 +94,7 @@ static int grow_to(Collection *c, uint64_t cap)
     for (int i = 0; i < c->n_cols; i++) {
         ColBuf *b = &c->cols[i];
         size_t w = type_width(c->types[i]);
-        b->data = arena_realloc(c->arena, b->data, c->cap * w, cap * w);
-        if (b->data == NULL)
+        if (col_commit(c, b, cap * w) != EMBER_OK)
             return EMBER_NOMEM;
         if (b->validity) {
             b->validity = arena_realloc(c->arena, b->validity, c->cap / 8,
@@ -107,6 +163,13 @@ static int append_col(Collection *c, int i, const Vector *v,
         }
     } else {
         memcpy(dst, src, n * w);
+    }
+    if (v->phys == PHYS_STR && v->has_nulls) {
+        /* values under NULLs are unspecified: make them empty strings */
+        Str *d = (Str *)dst;
+        for (uint32_t k = 0; k < n; k++)
+            if (!vec_valid(v, v->is_const ? 0 : sel_row(sel, k)))
+                memset(&d[k], 0, sizeof(Str));
     }
     if (v->phys == PHYS_STR && !v->str_stable) {
         Str *d = (Str *)dst;

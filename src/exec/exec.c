@@ -46,8 +46,8 @@ void thread_ctx_init(ThreadCtx *tc, ExecCtx *cx, int w)
     tc->cx = cx;
     tc->worker = w;
     int mode = cx->settings->arena ? ARENA_RESERVE : ARENA_MALLOC;
-    tc->arena = arena_create("thread", 0, mode);
-    tc->scratch = arena_create("scratch", 0, mode);
+    tc->arena = memcache_arena(cx->mc, "thread", mode);
+    tc->scratch = memcache_arena(cx->mc, "scratch", mode);
     tc->params = cx->params;
     err_clear(&tc->err);
     if (tc->arena)
@@ -57,8 +57,8 @@ void thread_ctx_init(ThreadCtx *tc, ExecCtx *cx, int w)
 
 void thread_ctx_release(ThreadCtx *tc)
 {
-    arena_destroy(tc->arena);
-    arena_destroy(tc->scratch);
+    memcache_arena_done(tc->cx->mc, tc->arena);
+    memcache_arena_done(tc->cx->mc, tc->scratch);
     memset(tc, 0, sizeof(*tc));
 }
 
@@ -76,13 +76,14 @@ ThreadCtx *exec_thread(ExecCtx *cx, int w)
 }
 
 int exec_init(ExecCtx *cx, Arena *a, const Plan *plan, const Settings *s,
-              ThreadPool *pool, Value *params, int n_params)
+              ThreadPool *pool, MemCache *mc, Value *params, int n_params)
 {
     memset(cx, 0, sizeof(*cx));
     cx->arena = a;
     cx->plan = plan;
     cx->settings = s;
     cx->pool = pool;
+    cx->mc = mc;
     cx->n_threads = MIN(s->threads, pool_workers(pool) + 1);
     if (cx->n_threads < 1)
         cx->n_threads = 1;
@@ -119,7 +120,7 @@ int exec_own_arena(ExecCtx *cx, Arena *a)
     }
     emutex_unlock(&cx->err_lock);
     if (o == NULL) {
-        arena_destroy(a);
+        memcache_arena_done(cx->mc, a);
         return EMBER_NOMEM;
     }
     return EMBER_OK;
@@ -128,7 +129,7 @@ int exec_own_arena(ExecCtx *cx, Arena *a)
 void exec_release(ExecCtx *cx)
 {
     for (OwnedArena *o = cx->owned; o; o = o->next)
-        arena_destroy(o->arena);
+        memcache_arena_done(cx->mc, o->arena);
     cx->owned = NULL;
     for (int i = 0; i < cx->n_thread_ctx; i++)
         if (cx->threads && cx->threads[i].cx)
@@ -173,7 +174,8 @@ static int run_init_plan(ExecCtx *cx, const SubPlan *sp)
     if (e != EMBER_OK)
         return e;
     Collection res;
-    e = coll_init(&res, sp->plan->n_cols, sp->plan->types, cx->arena, 0);
+    e = coll_init(&res, sp->plan->n_cols, sp->plan->types, cx->arena, cx->mc,
+                  0);
     if (e != EMBER_OK)
         return e;
     e = pipelines_run(cx, &ps, &res, NULL);

@@ -23,19 +23,23 @@
 
 #include <stdatomic.h>
 
+#include "exec/memcache.h"
 #include "exec/pool.h"
 #include "obs/obs.h"
 #include "plan/plan.h"
 
 /* ------------------------------------------------------------------------
  * Collections: growable columnar row storage (results, build sides, sort
- * input). Arrays grow by doubling inside one arena.
+ * input). Each column's array sits in its own reserved address range and
+ * grows in place (committed as it fills), so rows never move and growth
+ * never copies; the range is returned when the owning arena is reset.
  * ------------------------------------------------------------------------ */
 
 typedef struct ColBuf {
-    void *data;
+    void *data;               /* in a reserved range, never moves */
     uint64_t *validity;       /* cap bits; meaningful when has_nulls */
     bool has_nulls;
+    size_t committed;         /* bytes of data usable */
 } ColBuf;
 
 typedef struct Collection {
@@ -44,11 +48,12 @@ typedef struct Collection {
     ColBuf *cols;
     uint64_t n_rows;
     uint64_t cap;
-    Arena *arena;             /* arrays and copied strings */
+    Arena *arena;             /* validity, copied strings, cleanups */
+    MemCache *mc;             /* where column ranges come from (or NULL) */
 } Collection;
 
 int coll_init(Collection *c, int n_cols, const Type *types, Arena *a,
-              uint64_t cap_hint);
+              MemCache *mc, uint64_t cap_hint);
 /* Append the active rows of chunk columns [0, c->n_cols). Strings that are
  * not stable are copied into the collection's arena. */
 int coll_append(Collection *c, const Chunk *ch);
@@ -103,6 +108,7 @@ struct ExecCtx {
     const Plan *plan;
     const Settings *settings;
     ThreadPool *pool;
+    MemCache *mc;             /* the handle's memory cache (may be NULL) */
     int n_threads;            /* threads per pipeline */
     int vector_size;
     Value *params;
@@ -127,7 +133,7 @@ struct ExecCtx {
  * EMBER_OK or the first error (message in cx->err).
  */
 int exec_init(ExecCtx *cx, Arena *a, const Plan *plan, const Settings *s,
-              ThreadPool *pool, Value *params, int n_params);
+              ThreadPool *pool, MemCache *mc, Value *params, int n_params);
 int exec_run(ExecCtx *cx, Collection *result);
 void exec_release(ExecCtx *cx);
 

@@ -10,7 +10,7 @@
 #include "exec/group_table.h"
 
 int gt_init(GroupTable *gt, int n_keys, const Type *types, Arena *a,
-            uint64_t est_groups)
+            MemCache *mc, uint64_t est_groups)
 {
     memset(gt, 0, sizeof(*gt));
     gt->arena = a;
@@ -32,7 +32,7 @@ int gt_init(GroupTable *gt, int n_keys, const Type *types, Arena *a,
     if (!gt->slots || !gt->hashes || !gt->row_hash || !gt->new_rows ||
         !gt->new_src)
         return EMBER_NOMEM;
-    return coll_init(&gt->keys, n_keys, types, a, 0);
+    return coll_init(&gt->keys, n_keys, types, a, mc, 0);
 }
 
 static int grow_slots(GroupTable *gt)

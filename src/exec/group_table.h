@@ -29,7 +29,7 @@ typedef struct GroupTable {
 } GroupTable;
 
 int gt_init(GroupTable *gt, int n_keys, const Type *types, Arena *a,
-            uint64_t est_groups);
+            MemCache *mc, uint64_t est_groups);
 /*
  * Find or create the group of each active row (sel/n) of the key vectors.
  * gids[k] receives the group of the k-th active row; is_new[k] (if not

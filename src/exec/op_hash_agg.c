@@ -151,7 +151,8 @@ static void clear_states(const PhysOp *op, AggTable *t, uint64_t from,
     }
 }
 
-static int table_make(const PhysOp *op, Arena *a, AggTable **out)
+static int table_make(const PhysOp *op, Arena *a, MemCache *mc,
+                      AggTable **out)
 {
     AggTable *t = arena_calloc(a, sizeof(*t));
     if (t == NULL)
@@ -168,7 +169,7 @@ static int table_make(const PhysOp *op, Arena *a, AggTable **out)
     uint64_t est = op->est_rows > 0 && op->est_rows < 1e9
                        ? (uint64_t)op->est_rows
                        : 1024;
-    int rc = gt_init(&t->gt, op->n_groups, kt, a, op->n_groups ? est : 1);
+    int rc = gt_init(&t->gt, op->n_groups, kt, a, mc, op->n_groups ? est : 1);
     if (rc != EMBER_OK)
         return rc;
     for (int i = 0; i < op->n_aggs; i++) {
@@ -178,7 +179,7 @@ static int table_make(const PhysOp *op, Arena *a, AggTable **out)
         t->distinct[i] = arena_alloc(a, sizeof(GroupTable));
         if (t->distinct[i] == NULL)
             return EMBER_NOMEM;
-        rc = gt_init(t->distinct[i], 2, dt, a, est);
+        rc = gt_init(t->distinct[i], 2, dt, a, mc, est);
         if (rc != EMBER_OK)
             return rc;
     }
@@ -441,7 +442,7 @@ static int agg_sink_local(ThreadCtx *tc, const PhysOp *op, void *g, int side,
     AggLocal *al = arena_calloc(a, sizeof(*al));
     if (al == NULL)
         return EMBER_NOMEM;
-    int rc = table_make(op, a, &al->table);
+    int rc = table_make(op, a, tc->cx->mc, &al->table);
     if (rc == EMBER_OK)
         rc = make_states(tc, op->groups, op->n_groups, &al->groups);
     if (rc != EMBER_OK)
@@ -682,7 +683,7 @@ static int agg_finalize(ExecCtx *cx, const PhysOp *op, void *g, int side)
     UNUSED(side);
     AggGlobal *ag = g;
     if (ag->table == NULL) {
-        int rc = table_make(op, cx->arena, &ag->table);
+        int rc = table_make(op, cx->arena, cx->mc, &ag->table);
         if (rc != EMBER_OK)
             return rc;
     }

@@ -107,7 +107,7 @@ static int join_init(ExecCtx *cx, const PhysOp *op, void **g)
                             op->child[1]->est_rows < 1e8
                         ? (uint64_t)op->child[1]->est_rows
                         : 0;
-    int rc = coll_init(&jg->build, nc, types, cx->arena, hint);
+    int rc = coll_init(&jg->build, nc, types, cx->arena, cx->mc, hint);
     if (rc != EMBER_OK)
         return rc;
     emutex_init(&jg->lock, LOCK_JOIN_BUILD);
@@ -139,7 +139,7 @@ static int build_local(ThreadCtx *tc, const PhysOp *op, void *g, int side,
     if (bl == NULL)
         return EMBER_NOMEM;
     int rc = coll_init(&bl->rows, jg->build.n_cols, jg->build.types,
-                       tc->arena, 0);
+                       tc->arena, tc->cx->mc, 0);
     if (rc == EMBER_OK)
         rc = make_key_states(tc, op->build_keys, op->n_keys, &bl->keys);
     if (rc != EMBER_OK)

@@ -48,7 +48,8 @@ static int nl_init(ExecCtx *cx, const PhysOp *op, void **g)
     if (ng == NULL)
         return EMBER_NOMEM;
     const PhysOp *in = op->child[1];
-    int rc = coll_init(&ng->inner, in->n_cols, in->types, cx->arena, 0);
+    int rc = coll_init(&ng->inner, in->n_cols, in->types, cx->arena, cx->mc,
+                       0);
     if (rc != EMBER_OK)
         return rc;
     emutex_init(&ng->lock, LOCK_SINK_COMBINE);
@@ -66,7 +67,8 @@ static int nl_sink_local(ThreadCtx *tc, const PhysOp *op, void *g, int side,
         return EMBER_NOMEM;
     *l = sl;
     const PhysOp *in = op->child[1];
-    return coll_init(&sl->rows, in->n_cols, in->types, tc->arena, 0);
+    return coll_init(&sl->rows, in->n_cols, in->types, tc->arena, tc->cx->mc,
+                     0);
 }
 
 static int nl_sink(ThreadCtx *tc, const PhysOp *op, void *g, void *l,

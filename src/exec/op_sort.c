@@ -178,7 +178,7 @@ static int sort_init(ExecCtx *cx, const PhysOp *op, void **g)
     sg->n_child = op->child[0]->n_cols;
     emutex_init(&sg->lock, LOCK_SORT_MERGE);
     *g = sg;
-    return coll_init(&sg->rows, nc, t, cx->arena, 0);
+    return coll_init(&sg->rows, nc, t, cx->arena, cx->mc, 0);
 }
 
 static uint64_t topn_keep(const PhysOp *op)
@@ -197,7 +197,7 @@ static int sort_sink_local(ThreadCtx *tc, const PhysOp *op, void *g,
     if (sl == NULL)
         return EMBER_NOMEM;
     int rc = coll_init(&sl->rows, sg->rows.n_cols, sg->rows.types,
-                       tc->arena, 0);
+                       tc->arena, tc->cx->mc, 0);
     if (rc != EMBER_OK)
         return rc;
     sl->keys = arena_calloc(tc->arena, sizeof(ExprState *) *
@@ -226,7 +226,7 @@ static int compact(const PhysOp *op, Collection *c, int n_child,
     if (rc != EMBER_OK)
         return rc;
     Collection out;
-    rc = coll_init(&out, c->n_cols, c->types, a, keep);
+    rc = coll_init(&out, c->n_cols, c->types, a, c->mc, keep);
     if (rc != EMBER_OK)
         return rc;
     uint64_t n = MIN(keep, c->n_rows);

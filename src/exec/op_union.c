@@ -26,7 +26,7 @@ static int union_init(ExecCtx *cx, const PhysOp *op, void **g)
         return EMBER_NOMEM;
     emutex_init(&ug->lock, LOCK_SINK_COMBINE);
     *g = ug;
-    return coll_init(&ug->rows, op->n_cols, op->types, cx->arena, 0);
+    return coll_init(&ug->rows, op->n_cols, op->types, cx->arena, cx->mc, 0);
 }
 
 static int union_sink_local(ThreadCtx *tc, const PhysOp *op, void *g,
@@ -38,7 +38,8 @@ static int union_sink_local(ThreadCtx *tc, const PhysOp *op, void *g,
     if (ul == NULL)
         return EMBER_NOMEM;
     *l = ul;
-    return coll_init(&ul->rows, op->n_cols, op->types, tc->arena, 0);
+    return coll_init(&ul->rows, op->n_cols, op->types, tc->arena, tc->cx->mc,
+                     0);
 }
 
 static int union_sink(ThreadCtx *tc, const PhysOp *op, void *g, void *l,

@@ -312,7 +312,8 @@ static int make_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo, int from)
     } else {
         lo->result = arena_alloc(tc->arena, sizeof(Collection));
         e = lo->result ? coll_init(lo->result, rc->result->n_cols,
-                                   rc->result->types, tc->arena, 0)
+                                   rc->result->types, tc->arena,
+                                   tc->cx->mc, 0)
                        : EMBER_NOMEM;
     }
     return e;

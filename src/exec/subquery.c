@@ -31,8 +31,8 @@ int subquery_state_make(ThreadCtx *tc, Arena *a, ExprState *es)
         return EMBER_NOMEM;
     ss->sp = sp;
     int mode = cx->settings->arena ? ARENA_RESERVE : ARENA_MALLOC;
-    ss->run_arena = arena_create("subquery", 0, mode);
-    ss->run_scratch = arena_create("subquery scratch", 0, mode);
+    ss->run_arena = memcache_arena(cx->mc, "subquery", mode);
+    ss->run_scratch = memcache_arena(cx->mc, "subquery scratch", mode);
     ss->params = arena_alloc(a, sizeof(Value) * (size_t)(cx->n_params + 1));
     ss->corr = arena_calloc(a, sizeof(ExprState *) * (size_t)(sp->n_corr + 1));
     ss->corrv = arena_calloc(a, sizeof(Vector *) * (size_t)(sp->n_corr + 1));
@@ -64,7 +64,7 @@ static int run_once(ThreadCtx *outer, SubState *ss, Collection *res)
     arena_reset(ss->run_arena);
     arena_reset(ss->run_scratch);
     int rc = exec_init(&ss->sub, ss->run_arena, cx->plan, cx->settings,
-                       NULL, ss->params, cx->n_params);
+                       NULL, cx->mc, ss->params, cx->n_params);
     if (rc != EMBER_OK)
         return err_nomem(&outer->err);
     ss->sub.n_threads = 1;
@@ -83,7 +83,7 @@ static int run_once(ThreadCtx *outer, SubState *ss, Collection *res)
                       : EMBER_NOMEM;
     if (rc == EMBER_OK)
         rc = coll_init(res, ss->sp->plan->n_cols, ss->sp->plan->types,
-                       ss->run_arena, 0);
+                       ss->run_arena, cx->mc, 0);
     if (rc == EMBER_OK)
         rc = pipelines_run(&ss->sub, &ps, res, &ss->tc);
     if (rc != EMBER_OK) {

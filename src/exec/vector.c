@@ -155,7 +155,8 @@ void vector_gather(Vector *dst, uint32_t dst_off, const Vector *src,
         if (heap && !src->str_stable) {
             Str *d = VEC_STR(dst) + dst_off;
             for (uint32_t k = 0; k < n; k++)
-                if (d[k].len > STR_INLINE)
+                if (d[k].len > STR_INLINE &&
+                    (!dst->has_nulls || vec_valid(dst, dst_off + k)))
                     d[k] = str_copy(heap, d[k].u.ptr, d[k].len);
         }
         break;

@@ -32,7 +32,8 @@
     X(RESULT, "result.append")                                              \
     X(COPY_CHUNK, "copy.chunk")                                             \
     X(SINK_COMBINE, "sink.combine")                                         \
-    X(ERROR, "query.error")
+    X(ERROR, "query.error")                                                 \
+    X(MEMCACHE, "memcache")
 
 typedef enum LockSite {
 #define LOCK_SITE_ENUM(id, name) LOCK_##id,

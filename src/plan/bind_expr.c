@@ -476,6 +476,30 @@ static int bind_andor(PlanCtx *cx, Scope *sc, const AExpr *e, Expr **out)
     return EMBER_OK;
 }
 
+/* A DECIMAL constant with trailing fraction zeros (0.0001000000) written
+ * with its smallest scale (0.0001): the same value, so a product with it
+ * needs fewer digits and fits 64 bits where the written scale would not. */
+static void tighten_decimal_const(PlanCtx *cx, Expr **pe)
+{
+    Expr *e = *pe;
+    if (e->kind != EXPR_CONST || e->val.is_null || e->type.id != TYPE_DECIMAL)
+        return;
+    int64_t v = e->val.v.i;
+    int scale = e->type.scale, prec = e->type.prec;
+    while (scale > 0 && v % 10 == 0) {
+        v /= 10;
+        scale--;
+        prec--;
+    }
+    if (scale == e->type.scale)
+        return;
+    Expr *c = expr_const(cx, value_decimal(v, MAX(prec, 1), scale));
+    if (c) {
+        c->pos = e->pos;
+        *pe = c;
+    }
+}
+
 static int bind_binary(PlanCtx *cx, Scope *sc, const AExpr *e, Expr **out)
 {
     if (e->op == OP_AND || e->op == OP_OR)
@@ -486,6 +510,12 @@ static int bind_binary(PlanCtx *cx, Scope *sc, const AExpr *e, Expr **out)
         rc = bind(cx, sc, e->args[1], &args[1]);
     if (rc != EMBER_OK)
         return rc;
+    if (e->op == OP_MUL && args[0]->type.id == TYPE_DECIMAL &&
+        args[1]->type.id == TYPE_DECIMAL &&
+        args[0]->type.prec + args[1]->type.prec > DECIMAL_MAX_PREC) {
+        tighten_decimal_const(cx, &args[0]);
+        tighten_decimal_const(cx, &args[1]);
+    }
     return plan_make_call(cx, op_name(e->op), args, 2, e->pos, out);
 }
 

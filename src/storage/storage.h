@@ -31,7 +31,10 @@ typedef struct ColSeg {
 
 typedef struct RowGroup {
     uint32_t n_rows;
-    uint32_t cap;             /* grows 2048 .. RG_ROWS for the last group */
+    uint32_t cap;             /* grows 2048 .. RG_ROWS for the first group */
+    void *block;              /* full groups: every column's array in one
+                                 mapping of block_size bytes, else NULL */
+    size_t block_size;
     ColSeg cols[];            /* one per column */
 } RowGroup;
 

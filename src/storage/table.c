@@ -1,14 +1,20 @@
 /*
  * table.c -- columnar table data: row groups and the string heap.
  *
- * The last row group grows by doubling from one vector to RG_ROWS rows, so
- * a tiny table costs a few KiB and a big one a whole number of full groups.
- * Every group except the last is full, which makes row -> (group, offset)
- * a shift and a mask.
+ * The first row group grows by doubling from one vector to RG_ROWS rows,
+ * so a tiny table costs a few KiB. Every later group is made full size at
+ * once, all its column arrays in one mapping (huge pages when the kernel
+ * gives them), so a big load neither copies groups as they grow nor takes
+ * a page fault per 4 KiB. Every group except the last is full, which makes
+ * row -> (group, offset) a shift and a mask.
  */
 #include "storage/storage.h"
 
-#define HEAP_BLOCK (1u << 20)
+/* TUNING: string heap blocks double from 64 KiB to 16 MiB: tiny tables
+ * stay tiny, big ones get few blocks (mapped, with huge pages). */
+#define HEAP_FIRST (64u << 10)
+#define HEAP_MAX (16u << 20)
+#define HEAP_MAP_MIN (4u << 20)
 
 static void *seg_alloc(size_t n)
 {
@@ -29,10 +35,22 @@ int tdata_init(TableData *t, int n_cols, const Type *types)
 static void group_free(const TableData *t, RowGroup *g)
 {
     for (int c = 0; c < t->n_cols; c++) {
-        mem_free(g->cols[c].data);
+        if (g->block == NULL)
+            mem_free(g->cols[c].data);
         mem_free(g->cols[c].validity);
     }
+    if (g->block)
+        mem_unmap(g->block, g->block_size);
     mem_free(g);
+}
+
+static void heap_block_free(HeapBlock *b)
+{
+    size_t sz = sizeof(HeapBlock) + b->cap;
+    if (sz >= HEAP_MAP_MIN)
+        mem_unmap(b, sz);
+    else
+        mem_free(b);
 }
 
 static void heap_release(StrHeap *h)
@@ -40,7 +58,7 @@ static void heap_release(StrHeap *h)
     while (h->head) {
         HeapBlock *b = h->head;
         h->head = b->prev;
-        mem_free(b);
+        heap_block_free(b);
     }
     h->total = 0;
 }
@@ -69,6 +87,32 @@ size_t tdata_bytes(const TableData *t)
         for (int c = 0; c < t->n_cols; c++)
             n += t->groups[g]->cap * type_width(t->types[c]);
     return n;
+}
+
+/* A full-size group: one mapping holds every column's array. */
+static RowGroup *group_new_full(const TableData *t)
+{
+    size_t sz = sizeof(RowGroup) + sizeof(ColSeg) * (size_t)t->n_cols;
+    RowGroup *g = mem_calloc(sz);
+    if (g == NULL)
+        return NULL;
+    size_t total = 0;
+    for (int c = 0; c < t->n_cols; c++)
+        total += (size_t)RG_ROWS * type_width(t->types[c]);
+    total = (total + 4095) & ~(size_t)4095;
+    g->block = mem_map(total ? total : 4096);
+    if (g->block == NULL) {
+        mem_free(g);
+        return NULL;
+    }
+    g->block_size = total ? total : 4096;
+    g->cap = RG_ROWS;
+    size_t off = 0;
+    for (int c = 0; c < t->n_cols; c++) {
+        g->cols[c].data = (char *)g->block + off;
+        off += (size_t)RG_ROWS * type_width(t->types[c]);
+    }
+    return g;
 }
 
 static RowGroup *group_new(const TableData *t, uint32_t cap)
@@ -131,10 +175,14 @@ static RowGroup *writable_group(TableData *t, uint32_t want)
         t->groups = gs;
         t->cap_groups = cap;
     }
-    uint32_t cap = VEC_SIZE;
-    while (cap < want && cap < RG_ROWS)
-        cap *= 2;
-    g = group_new(t, cap);
+    if (t->n_groups > 0) {
+        g = group_new_full(t);
+    } else {
+        uint32_t cap = VEC_SIZE;
+        while (cap < want && cap < RG_ROWS)
+            cap *= 2;
+        g = group_new(t, cap);
+    }
     if (g == NULL)
         return NULL;
     t->groups[t->n_groups++] = g;
@@ -145,8 +193,11 @@ static char *heap_alloc(StrHeap *h, size_t n)
 {
     HeapBlock *b = h->head;
     if (b == NULL || b->cap - b->used < n) {
-        size_t cap = n > HEAP_BLOCK ? n : HEAP_BLOCK;
-        HeapBlock *nb = mem_alloc(sizeof(HeapBlock) + cap);
+        size_t cap = b ? MIN(b->cap * 2, (size_t)HEAP_MAX) : HEAP_FIRST;
+        if (cap < n)
+            cap = n;
+        size_t sz = sizeof(HeapBlock) + cap;
+        HeapBlock *nb = sz >= HEAP_MAP_MIN ? mem_map(sz) : mem_alloc(sz);
         if (nb == NULL)
             return NULL;
         nb->prev = b;
@@ -182,6 +233,10 @@ static int append_column(TableData *t, RowGroup *g, int c, const Vector *v,
     if (v->phys == PHYS_STR) {
         Str *d = (Str *)dst;
         for (uint32_t k = 0; k < n; k++) {
+            if (v->has_nulls && !vec_valid(v, v->is_const ? 0 : sel_row(sel, k))) {
+                memset(&d[k], 0, sizeof(Str));   /* nothing under a NULL */
+                continue;
+            }
             if (d[k].len > STR_INLINE) {
                 char *p = heap_alloc(&t->heap, d[k].len);
                 if (p == NULL)
@@ -270,7 +325,7 @@ void tdata_truncate(TableData *t, TableMark m)
     while (t->heap.head && t->heap.head != m.head) {
         HeapBlock *b = t->heap.head;
         t->heap.head = b->prev;
-        mem_free(b);
+        heap_block_free(b);
     }
     if (t->heap.head)
         t->heap.head->used = m.head_used;

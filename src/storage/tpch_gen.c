@@ -26,11 +26,13 @@
 #include "obs/obs.h"
 #include "storage/tpch_int.h"
 
-/* TUNING: 8 MiB of pool text: large enough that comments are varied
- * (about 10^8 distinct (offset, length) pairs of lineitem comments) and
- * that phrase frequencies settle (the share of order comments matching
- * '%special%requests%' is within 0.1% of the spec's); small enough to
- * build in ~30 ms and to stay partly in cache while comments are copied. */
+/* TUNING: 2 MiB of pool text. Comments are read at random offsets, so a
+ * pool that misses cache and TLB costs: SF 0.3 generated in 1.6 s with 8
+ * MiB, 1.1 s with 4 MiB, 0.7-0.9 s with 2 MiB and 0.5-0.7 s with 1 MiB
+ * (memory already faulted in). 2 MiB still gives varied text (89% of
+ * lineitem comments distinct at SF 0.1) and the phrase frequencies of
+ * official data ('%special%requests%' in 1.05% of order comments at SF
+ * 0.1, 1.11% in the official SF 0.01 data). */
 #define POOL_BYTES (2u << 20)
 
 /* TUNING: entities per task. 4,096 orders give ~16,000 lineitems (8
@@ -60,15 +62,24 @@ static int64_t scaled(double sf, double base)
 uint64_t tpch_row_count(int t, double sf)
 {
     switch (t) {
-    case TPCH_REGION: return 5;
-    case TPCH_NATION: return 25;
-    case TPCH_SUPPLIER: return (uint64_t)scaled(sf, 10000);
-    case TPCH_CUSTOMER: return (uint64_t)scaled(sf, 150000);
-    case TPCH_PART: return (uint64_t)scaled(sf, 200000);
-    case TPCH_PARTSUPP: return 4 * (uint64_t)scaled(sf, 200000);
-    case TPCH_ORDERS: return (uint64_t)scaled(sf, 1500000);
-    case TPCH_LINEITEM: return 4 * (uint64_t)scaled(sf, 1500000);
-    default: return 0;
+    case TPCH_REGION:
+        return 5;
+    case TPCH_NATION:
+        return 25;
+    case TPCH_SUPPLIER:
+        return (uint64_t)scaled(sf, 10000);
+    case TPCH_CUSTOMER:
+        return (uint64_t)scaled(sf, 150000);
+    case TPCH_PART:
+        return (uint64_t)scaled(sf, 200000);
+    case TPCH_PARTSUPP:
+        return 4 * (uint64_t)scaled(sf, 200000);
+    case TPCH_ORDERS:
+        return (uint64_t)scaled(sf, 1500000);
+    case TPCH_LINEITEM:
+        return 4 * (uint64_t)scaled(sf, 1500000);
+    default:
+        return 0;
     }
 }
 
@@ -144,29 +155,39 @@ enum { JOB_SUPPLIER, JOB_CUSTOMER, JOB_PART, JOB_ORDERS };
  * stack for the duration of the job. */
 typedef struct GenJob {
     const TpchCtx *g;
-    int kind;                 /* JOB_* */
-    int64_t first;            /* first entity (key, or order number) */
-    int64_t end;              /* one past the last */
-    int64_t per_task;         /* entities per task */
-    int out[2];               /* tables written, -1 for none */
-    int rows_per[2];          /* maximum rows per entity in each */
+    int kind;         /* JOB_* */
+    int64_t first;    /* first entity (key, or order number) */
+    int64_t end;      /* one past the last */
+    int64_t per_task; /* entities per task */
+    int out[2];       /* tables written, -1 for none */
+    int rows_per[2];  /* maximum rows per entity in each */
     TableData **tables;
-    Arena **arenas;           /* per worker, made on first use */
-    EmberMutex lock;          /* guards next_turn */
-    pthread_cond_t turn;      /* next_turn changed */
-    int next_turn;            /* task allowed to append now */
-    atomic_int rc;            /* first failure, EMBER_OK if none */
+    Arena **arenas;      /* per worker, made on first use */
+    EmberMutex lock;     /* guards next_turn */
+    pthread_cond_t turn; /* next_turn changed */
+    int next_turn;       /* task allowed to append now */
+    atomic_int rc;       /* first failure, EMBER_OK if none */
 } GenJob;
 
 static void generate_range(const GenJob *j, int64_t from, int64_t to,
                            TpchSink *s)
 {
     switch (j->kind) {
-    case JOB_SUPPLIER: tpch_gen_supplier(j->g, from, to, &s[0]); break;
-    case JOB_CUSTOMER: tpch_gen_customer(j->g, from, to, &s[0]); break;
-    case JOB_PART: tpch_gen_part(j->g, from, to, &s[0], &s[1]); break;
-    case JOB_ORDERS: tpch_gen_orders(j->g, from, to, &s[0], &s[1]); break;
-    default: assert(!"bad job kind"); break;
+    case JOB_SUPPLIER:
+        tpch_gen_supplier(j->g, from, to, &s[0]);
+        break;
+    case JOB_CUSTOMER:
+        tpch_gen_customer(j->g, from, to, &s[0]);
+        break;
+    case JOB_PART:
+        tpch_gen_part(j->g, from, to, &s[0], &s[1]);
+        break;
+    case JOB_ORDERS:
+        tpch_gen_orders(j->g, from, to, &s[0], &s[1]);
+        break;
+    default:
+        assert(!"bad job kind");
+        break;
     }
 }
 
@@ -238,8 +259,7 @@ static int run_job(const TpchCtx *g, TableData **tables, ThreadPool *pool,
         [JOB_SUPPLIER] = {SUPPLIERS_PER_TASK, {TPCH_SUPPLIER, -1}, {1, 0}},
         [JOB_CUSTOMER] = {CUSTOMERS_PER_TASK, {TPCH_CUSTOMER, -1}, {1, 0}},
         [JOB_PART] = {PARTS_PER_TASK, {TPCH_PART, TPCH_PARTSUPP}, {1, 4}},
-        [JOB_ORDERS] = {ORDERS_PER_TASK, {TPCH_ORDERS, TPCH_LINEITEM},
-                        {1, 7}},
+        [JOB_ORDERS] = {ORDERS_PER_TASK, {TPCH_ORDERS, TPCH_LINEITEM}, {1, 7}},
     };
     GenJob j;
     memset(&j, 0, sizeof(j));

@@ -20,34 +20,91 @@
 enum { R_REGIONKEY, R_NAME, R_COMMENT, R__N };
 enum { N_NATIONKEY, N_NAME, N_REGIONKEY, N_COMMENT, N__N };
 enum {
-    S_SUPPKEY, S_NAME, S_ADDRESS, S_NATIONKEY, S_PHONE, S_ACCTBAL,
-    S_COMMENT, S__N
+    S_SUPPKEY,
+    S_NAME,
+    S_ADDRESS,
+    S_NATIONKEY,
+    S_PHONE,
+    S_ACCTBAL,
+    S_COMMENT,
+    S__N
 };
 enum {
-    C_CUSTKEY, C_NAME, C_ADDRESS, C_NATIONKEY, C_PHONE, C_ACCTBAL,
-    C_MKTSEGMENT, C_COMMENT, C__N
+    C_CUSTKEY,
+    C_NAME,
+    C_ADDRESS,
+    C_NATIONKEY,
+    C_PHONE,
+    C_ACCTBAL,
+    C_MKTSEGMENT,
+    C_COMMENT,
+    C__N
 };
 enum {
-    P_PARTKEY, P_NAME, P_MFGR, P_BRAND, P_TYPE, P_SIZE, P_CONTAINER,
-    P_RETAILPRICE, P_COMMENT, P__N
+    P_PARTKEY,
+    P_NAME,
+    P_MFGR,
+    P_BRAND,
+    P_TYPE,
+    P_SIZE,
+    P_CONTAINER,
+    P_RETAILPRICE,
+    P_COMMENT,
+    P__N
 };
 enum { PS_PARTKEY, PS_SUPPKEY, PS_AVAILQTY, PS_SUPPLYCOST, PS_COMMENT, PS__N };
 enum {
-    O_ORDERKEY, O_CUSTKEY, O_ORDERSTATUS, O_TOTALPRICE, O_ORDERDATE,
-    O_ORDERPRIORITY, O_CLERK, O_SHIPPRIORITY, O_COMMENT, O__N
+    O_ORDERKEY,
+    O_CUSTKEY,
+    O_ORDERSTATUS,
+    O_TOTALPRICE,
+    O_ORDERDATE,
+    O_ORDERPRIORITY,
+    O_CLERK,
+    O_SHIPPRIORITY,
+    O_COMMENT,
+    O__N
 };
 enum {
-    L_ORDERKEY, L_PARTKEY, L_SUPPKEY, L_LINENUMBER, L_QUANTITY,
-    L_EXTENDEDPRICE, L_DISCOUNT, L_TAX, L_RETURNFLAG, L_LINESTATUS,
-    L_SHIPDATE, L_COMMITDATE, L_RECEIPTDATE, L_SHIPINSTRUCT, L_SHIPMODE,
-    L_COMMENT, L__N
+    L_ORDERKEY,
+    L_PARTKEY,
+    L_SUPPKEY,
+    L_LINENUMBER,
+    L_QUANTITY,
+    L_EXTENDEDPRICE,
+    L_DISCOUNT,
+    L_TAX,
+    L_RETURNFLAG,
+    L_LINESTATUS,
+    L_SHIPDATE,
+    L_COMMITDATE,
+    L_RECEIPTDATE,
+    L_SHIPINSTRUCT,
+    L_SHIPMODE,
+    L_COMMENT,
+    L__N
 };
 
-#define I32 {TYPE_INT32, 0, 0, 0, -1}
-#define I64 {TYPE_INT64, 0, 0, 0, -1}
-#define DEC {TYPE_DECIMAL, 15, 2, 0, -1}
-#define DAT {TYPE_DATE, 0, 0, 0, -1}
-#define STR {TYPE_VARCHAR, 0, 0, 0, -1}
+#define I32                                                                    \
+    {                                                                          \
+        TYPE_INT32, 0, 0, 0, -1                                                \
+    }
+#define I64                                                                    \
+    {                                                                          \
+        TYPE_INT64, 0, 0, 0, -1                                                \
+    }
+#define DEC                                                                    \
+    {                                                                          \
+        TYPE_DECIMAL, 15, 2, 0, -1                                             \
+    }
+#define DAT                                                                    \
+    {                                                                          \
+        TYPE_DATE, 0, 0, 0, -1                                                 \
+    }
+#define STR                                                                    \
+    {                                                                          \
+        TYPE_VARCHAR, 0, 0, 0, -1                                              \
+    }
 
 static const Type region_types[R__N] = {I32, STR, STR};
 static const Type nation_types[N__N] = {I32, STR, I32, STR};
@@ -74,20 +131,19 @@ static const char *const customer_names[C__N] = {
     "c_custkey", "c_name",    "c_address",    "c_nationkey",
     "c_phone",   "c_acctbal", "c_mktsegment", "c_comment"};
 static const char *const part_names[P__N] = {
-    "p_partkey", "p_name", "p_mfgr",      "p_brand",      "p_type",
+    "p_partkey", "p_name",      "p_mfgr",        "p_brand",  "p_type",
     "p_size",    "p_container", "p_retailprice", "p_comment"};
 static const char *const partsupp_names[PS__N] = {
-    "ps_partkey", "ps_suppkey", "ps_availqty", "ps_supplycost",
-    "ps_comment"};
+    "ps_partkey", "ps_suppkey", "ps_availqty", "ps_supplycost", "ps_comment"};
 static const char *const orders_names[O__N] = {
-    "o_orderkey",      "o_custkey", "o_orderstatus",  "o_totalprice",
-    "o_orderdate",     "o_orderpriority", "o_clerk",  "o_shippriority",
-    "o_comment"};
+    "o_orderkey",   "o_custkey",      "o_orderstatus",
+    "o_totalprice", "o_orderdate",    "o_orderpriority",
+    "o_clerk",      "o_shippriority", "o_comment"};
 static const char *const lineitem_names[L__N] = {
-    "l_orderkey",    "l_partkey",     "l_suppkey",      "l_linenumber",
-    "l_quantity",    "l_extendedprice", "l_discount",   "l_tax",
-    "l_returnflag",  "l_linestatus",  "l_shipdate",     "l_commitdate",
-    "l_receiptdate", "l_shipinstruct", "l_shipmode",    "l_comment"};
+    "l_orderkey",    "l_partkey",       "l_suppkey",  "l_linenumber",
+    "l_quantity",    "l_extendedprice", "l_discount", "l_tax",
+    "l_returnflag",  "l_linestatus",    "l_shipdate", "l_commitdate",
+    "l_receiptdate", "l_shipinstruct",  "l_shipmode", "l_comment"};
 
 typedef struct TableDef {
     const char *name;
@@ -210,8 +266,7 @@ void tpch_gen_supplier(const TpchCtx *g, int64_t first, int64_t end,
         Str comment = tpch_text(g, &r, 25, 100);
         int64_t bbb = tpch_range(&r, 1, 10000);
         if (bbb <= 2 * BBB_PER_10000)
-            comment = tpch_bbb_comment(out, &r, comment,
-                                       bbb <= BBB_PER_10000);
+            comment = tpch_bbb_comment(out, &r, comment, bbb <= BBB_PER_10000);
         VEC_STR(&v[S_COMMENT])[i] = comment;
     }
 }
@@ -262,8 +317,8 @@ static void gen_partsupp(const TpchCtx *g, TpchRng *r, int64_t pk,
     }
 }
 
-void tpch_gen_part(const TpchCtx *g, int64_t first, int64_t end,
-                   TpchSink *part, TpchSink *partsupp)
+void tpch_gen_part(const TpchCtx *g, int64_t first, int64_t end, TpchSink *part,
+                   TpchSink *partsupp)
 {
     for (int64_t pk = first; pk < end; pk++) {
         uint32_t i;
@@ -281,8 +336,8 @@ void tpch_gen_part(const TpchCtx *g, int64_t first, int64_t end,
         VEC_STR(&v[P_BRAND])[i] = g->brands[m * 5 + tpch_range(&r, 0, 4)];
         VEC_STR(&v[P_TYPE])[i] = g->types[tpch_range(&r, 0, TPCH_N_TYPES - 1)];
         VEC_I32(&v[P_SIZE])[i] = (int32_t)tpch_range(&r, 1, 50);
-        VEC_STR(&v[P_CONTAINER])[i] =
-            g->containers[tpch_range(&r, 0, TPCH_N_CONTAINERS - 1)];
+        VEC_STR(&v[P_CONTAINER])
+        [i] = g->containers[tpch_range(&r, 0, TPCH_N_CONTAINERS - 1)];
         VEC_I64(&v[P_RETAILPRICE])[i] = retail_cents(pk);
         VEC_STR(&v[P_COMMENT])[i] = tpch_text(g, &r, 5, 22);
         gen_partsupp(g, &r, pk, partsupp);
@@ -298,7 +353,7 @@ typedef struct OrderWords {
     Str priority[5];
     Str instruct[4];
     Str mode[7];
-    Str flag_r, flag_a, flag_n;   /* L_RETURNFLAG */
+    Str flag_r, flag_a, flag_n; /* L_RETURNFLAG */
     Str status_o, status_f, status_p;
 } OrderWords;
 
@@ -320,9 +375,9 @@ static void order_words(OrderWords *w)
 
 /* What an order needs to know of its lines. */
 typedef struct LineSums {
-    int64_t total;            /* sum of ext * (100+tax) * (100-disc), in
-                                 units of 1/10,000 cent */
-    int n_open;               /* lines with L_LINESTATUS 'O' */
+    int64_t total; /* sum of ext * (100+tax) * (100-disc), in
+                      units of 1/10,000 cent */
+    int n_open;    /* lines with L_LINESTATUS 'O' */
     int n_lines;
 } LineSums;
 
@@ -358,9 +413,9 @@ static void gen_line(const TpchCtx *g, const OrderWords *w, TpchRng *r,
     VEC_I64(&v[L_TAX])[i] = tax;
     /* L_RETURNFLAG: 'R' or 'A' at random once received by CURRENTDATE,
      * else 'N'. L_LINESTATUS: 'O' when shipped after CURRENTDATE. */
-    VEC_STR(&v[L_RETURNFLAG])[i] =
-        receipt <= g->dates.current ? (ra ? w->flag_r : w->flag_a)
-                                    : w->flag_n;
+    VEC_STR(&v[L_RETURNFLAG])
+    [i] =
+        receipt <= g->dates.current ? (ra ? w->flag_r : w->flag_a) : w->flag_n;
     bool open = ship > g->dates.current;
     VEC_STR(&v[L_LINESTATUS])[i] = open ? w->status_o : w->status_f;
     VEC_I32(&v[L_SHIPDATE])[i] = ship;
@@ -414,9 +469,9 @@ void tpch_gen_orders(const TpchCtx *g, int64_t first, int64_t end,
          * (1 - L_DISCOUNT)) rounded to cents; O_ORDERSTATUS 'F' when every
          * line is 'F', 'O' when every line is 'O', else 'P'. */
         VEC_I64(&v[O_TOTALPRICE])[i] = (sums.total + 5000) / 10000;
-        VEC_STR(&v[O_ORDERSTATUS])[i] =
-            sums.n_open == 0           ? w.status_f
-            : sums.n_open == n_lines   ? w.status_o
+        VEC_STR(&v[O_ORDERSTATUS])
+        [i] = sums.n_open == 0         ? w.status_f
+              : sums.n_open == n_lines ? w.status_o
                                        : w.status_p;
     }
 }

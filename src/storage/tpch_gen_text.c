@@ -25,12 +25,11 @@ const char *const tpch_regions[5] = {"AFRICA", "AMERICA", "ASIA", "EUROPE",
                                      "MIDDLE EAST"};
 
 const char *const tpch_nations[25] = {
-    "ALGERIA", "ARGENTINA", "BRAZIL",         "CANADA",        "EGYPT",
-    "ETHIOPIA", "FRANCE",   "GERMANY",        "INDIA",         "INDONESIA",
-    "IRAN",    "IRAQ",      "JAPAN",          "JORDAN",        "KENYA",
-    "MOROCCO", "MOZAMBIQUE", "PERU",          "CHINA",         "ROMANIA",
-    "SAUDI ARABIA", "VIETNAM", "RUSSIA",      "UNITED KINGDOM",
-    "UNITED STATES"};
+    "ALGERIA",      "ARGENTINA",  "BRAZIL",  "CANADA",         "EGYPT",
+    "ETHIOPIA",     "FRANCE",     "GERMANY", "INDIA",          "INDONESIA",
+    "IRAN",         "IRAQ",       "JAPAN",   "JORDAN",         "KENYA",
+    "MOROCCO",      "MOZAMBIQUE", "PERU",    "CHINA",          "ROMANIA",
+    "SAUDI ARABIA", "VIETNAM",    "RUSSIA",  "UNITED KINGDOM", "UNITED STATES"};
 
 /* N_REGIONKEY of each nation, in nation key order. */
 const int tpch_nation_region[25] = {0, 1, 1, 1, 4, 0, 3, 3, 2, 2, 4, 4, 2,
@@ -49,24 +48,24 @@ const char *const tpch_modes[7] = {"REG AIR", "AIR", "RAIL", "TRUCK",
                                    "MAIL",    "FOB", "SHIP"};
 
 const char *const tpch_colors[92] = {
-    "almond",    "antique",   "aquamarine", "azure",     "beige",
-    "bisque",    "black",     "blanched",   "blue",      "blush",
+    "almond",    "antique",   "aquamarine", "azure",      "beige",
+    "bisque",    "black",     "blanched",   "blue",       "blush",
     "brown",     "burlywood", "burnished",  "chartreuse", "chiffon",
-    "chocolate", "coral",     "cornflower", "cornsilk",  "cream",
-    "cyan",      "dark",      "deep",       "dim",       "dodger",
-    "drab",      "firebrick", "floral",     "forest",    "frosted",
-    "gainsboro", "ghost",     "goldenrod",  "green",     "grey",
-    "honeydew",  "hot",       "indian",     "ivory",     "khaki",
-    "lace",      "lavender",  "lawn",       "lemon",     "light",
-    "lime",      "linen",     "magenta",    "maroon",    "medium",
-    "metallic",  "midnight",  "mint",       "misty",     "moccasin",
-    "navajo",    "navy",      "olive",      "orange",    "orchid",
-    "pale",      "papaya",    "peach",      "peru",      "pink",
-    "plum",      "powder",    "puff",       "purple",    "red",
-    "rose",      "rosy",      "royal",      "saddle",    "salmon",
-    "sandy",     "seashell",  "sienna",     "sky",       "slate",
-    "smoke",     "snow",      "spring",     "steel",     "tan",
-    "thistle",   "tomato",    "turquoise",  "violet",    "wheat",
+    "chocolate", "coral",     "cornflower", "cornsilk",   "cream",
+    "cyan",      "dark",      "deep",       "dim",        "dodger",
+    "drab",      "firebrick", "floral",     "forest",     "frosted",
+    "gainsboro", "ghost",     "goldenrod",  "green",      "grey",
+    "honeydew",  "hot",       "indian",     "ivory",      "khaki",
+    "lace",      "lavender",  "lawn",       "lemon",      "light",
+    "lime",      "linen",     "magenta",    "maroon",     "medium",
+    "metallic",  "midnight",  "mint",       "misty",      "moccasin",
+    "navajo",    "navy",      "olive",      "orange",     "orchid",
+    "pale",      "papaya",    "peach",      "peru",       "pink",
+    "plum",      "powder",    "puff",       "purple",     "red",
+    "rose",      "rosy",      "royal",      "saddle",     "salmon",
+    "sandy",     "seashell",  "sienna",     "sky",        "slate",
+    "smoke",     "snow",      "spring",     "steel",      "tan",
+    "thistle",   "tomato",    "turquoise",  "violet",     "wheat",
     "white",     "yellow"};
 
 /* P_TYPE is syllable 1, 2 and 3 (6 x 5 x 5 = 150 types); P_CONTAINER is
@@ -135,63 +134,115 @@ typedef struct Word {
 } Word;
 
 static const Word nouns[] = {
-    {"packages", 40}, {"requests", 40}, {"accounts", 40}, {"deposits", 40},
-    {"foxes", 20}, {"ideas", 20}, {"theodolites", 20}, {"pinto beans", 20},
-    {"instructions", 20}, {"dependencies", 10}, {"excuses", 10},
-    {"platelets", 10}, {"asymptotes", 10}, {"courts", 5}, {"dolphins", 5},
-    {"multipliers", 1}, {"sauternes", 1}, {"warthogs", 1}, {"frets", 1},
-    {"dinos", 1}, {"attainments", 1}, {"somas", 1}, {"Tiresias", 1},
-    {"patterns", 1}, {"forges", 1}, {"braids", 1}, {"frays", 1},
-    {"warhorses", 1}, {"dugouts", 1}, {"notornis", 1}, {"epitaphs", 1},
-    {"pearls", 1}, {"tithes", 1}, {"waters", 1}, {"orbits", 1}, {"gifts", 1},
-    {"sheaves", 1}, {"depths", 1}, {"sentiments", 1}, {"decoys", 1},
-    {"realms", 1}, {"pains", 1}, {"grouches", 1}, {"escapades", 1},
-    {"hockey players", 1},
+    {"packages", 40},     {"requests", 40},    {"accounts", 40},
+    {"deposits", 40},     {"foxes", 20},       {"ideas", 20},
+    {"theodolites", 20},  {"pinto beans", 20}, {"instructions", 20},
+    {"dependencies", 10}, {"excuses", 10},     {"platelets", 10},
+    {"asymptotes", 10},   {"courts", 5},       {"dolphins", 5},
+    {"multipliers", 1},   {"sauternes", 1},    {"warthogs", 1},
+    {"frets", 1},         {"dinos", 1},        {"attainments", 1},
+    {"somas", 1},         {"Tiresias", 1},     {"patterns", 1},
+    {"forges", 1},        {"braids", 1},       {"frays", 1},
+    {"warhorses", 1},     {"dugouts", 1},      {"notornis", 1},
+    {"epitaphs", 1},      {"pearls", 1},       {"tithes", 1},
+    {"waters", 1},        {"orbits", 1},       {"gifts", 1},
+    {"sheaves", 1},       {"depths", 1},       {"sentiments", 1},
+    {"decoys", 1},        {"realms", 1},       {"pains", 1},
+    {"grouches", 1},      {"escapades", 1},    {"hockey players", 1},
 };
 
 static const Word verbs[] = {
-    {"sleep", 20}, {"wake", 20}, {"are", 20}, {"cajole", 20}, {"haggle", 20},
-    {"nag", 10}, {"use", 10}, {"boost", 10}, {"affix", 5}, {"detect", 5},
-    {"integrate", 5}, {"maintain", 1}, {"nod", 1}, {"was", 1}, {"lose", 1},
-    {"sublate", 1}, {"solve", 1}, {"thrash", 1}, {"promise", 1},
-    {"engage", 1}, {"hinder", 1}, {"print", 1}, {"x-ray", 1}, {"breach", 1},
-    {"eat", 1}, {"grow", 1}, {"impress", 1}, {"mold", 1}, {"poach", 1},
-    {"serve", 1}, {"run", 1}, {"dazzle", 1}, {"snooze", 1}, {"doze", 1},
-    {"unwind", 1}, {"kindle", 1}, {"play", 1}, {"hang", 1}, {"believe", 1},
-    {"doubt", 1},
+    {"sleep", 20},  {"wake", 20},  {"are", 20},      {"cajole", 20},
+    {"haggle", 20}, {"nag", 10},   {"use", 10},      {"boost", 10},
+    {"affix", 5},   {"detect", 5}, {"integrate", 5}, {"maintain", 1},
+    {"nod", 1},     {"was", 1},    {"lose", 1},      {"sublate", 1},
+    {"solve", 1},   {"thrash", 1}, {"promise", 1},   {"engage", 1},
+    {"hinder", 1},  {"print", 1},  {"x-ray", 1},     {"breach", 1},
+    {"eat", 1},     {"grow", 1},   {"impress", 1},   {"mold", 1},
+    {"poach", 1},   {"serve", 1},  {"run", 1},       {"dazzle", 1},
+    {"snooze", 1},  {"doze", 1},   {"unwind", 1},    {"kindle", 1},
+    {"play", 1},    {"hang", 1},   {"believe", 1},   {"doubt", 1},
 };
 
 static const Word adverbs[] = {
-    {"sometimes", 1}, {"always", 1}, {"never", 1}, {"furiously", 50},
-    {"slyly", 50}, {"carefully", 50}, {"blithely", 40}, {"quickly", 30},
-    {"fluffily", 20}, {"slowly", 1}, {"quietly", 1}, {"ruthlessly", 1},
-    {"thinly", 1}, {"closely", 1}, {"doggedly", 1}, {"daringly", 1},
-    {"bravely", 1}, {"stealthily", 1}, {"permanently", 1},
-    {"enticingly", 1}, {"idly", 1}, {"busily", 1}, {"regularly", 1},
-    {"finally", 1}, {"ironically", 1}, {"evenly", 1}, {"boldly", 1},
-    {"silently", 1},
+    {"sometimes", 1},  {"always", 1},     {"never", 1},       {"furiously", 50},
+    {"slyly", 50},     {"carefully", 50}, {"blithely", 40},   {"quickly", 30},
+    {"fluffily", 20},  {"slowly", 1},     {"quietly", 1},     {"ruthlessly", 1},
+    {"thinly", 1},     {"closely", 1},    {"doggedly", 1},    {"daringly", 1},
+    {"bravely", 1},    {"stealthily", 1}, {"permanently", 1}, {"enticingly", 1},
+    {"idly", 1},       {"busily", 1},     {"regularly", 1},   {"finally", 1},
+    {"ironically", 1}, {"evenly", 1},     {"boldly", 1},      {"silently", 1},
 };
 
 static const Word prepositions[] = {
-    {"about", 50}, {"above", 50}, {"according to", 50}, {"across", 50},
-    {"after", 50}, {"against", 40}, {"along", 40}, {"alongside of", 30},
-    {"among", 30}, {"around", 20}, {"at", 10}, {"atop", 1}, {"before", 1},
-    {"behind", 1}, {"beneath", 1}, {"beside", 1}, {"besides", 1},
-    {"between", 1}, {"beyond", 1}, {"by", 1}, {"despite", 1}, {"during", 1},
-    {"except", 1}, {"for", 1}, {"from", 1}, {"in place of", 1},
-    {"inside", 1}, {"instead of", 1}, {"into", 1}, {"near", 1}, {"of", 1},
-    {"on", 1}, {"outside", 1}, {"over", 1}, {"past", 1}, {"since", 1},
-    {"through", 1}, {"throughout", 1}, {"to", 1}, {"toward", 1},
-    {"under", 1}, {"until", 1}, {"up", 1}, {"upon", 1}, {"whithout", 1},
-    {"with", 1}, {"within", 1},
+    {"about", 50},
+    {"above", 50},
+    {"according to", 50},
+    {"across", 50},
+    {"after", 50},
+    {"against", 40},
+    {"along", 40},
+    {"alongside of", 30},
+    {"among", 30},
+    {"around", 20},
+    {"at", 10},
+    {"atop", 1},
+    {"before", 1},
+    {"behind", 1},
+    {"beneath", 1},
+    {"beside", 1},
+    {"besides", 1},
+    {"between", 1},
+    {"beyond", 1},
+    {"by", 1},
+    {"despite", 1},
+    {"during", 1},
+    {"except", 1},
+    {"for", 1},
+    {"from", 1},
+    {"in place of", 1},
+    {"inside", 1},
+    {"instead of", 1},
+    {"into", 1},
+    {"near", 1},
+    {"of", 1},
+    {"on", 1},
+    {"outside", 1},
+    {"over", 1},
+    {"past", 1},
+    {"since", 1},
+    {"through", 1},
+    {"throughout", 1},
+    {"to", 1},
+    {"toward", 1},
+    {"under", 1},
+    {"until", 1},
+    {"up", 1},
+    {"upon", 1},
+    {"whithout", 1},
+    {"with", 1},
+    {"within", 1},
 };
 
 static const Word auxiliaries[] = {
-    {"do", 1}, {"may", 1}, {"might", 1}, {"shall", 1}, {"will", 1},
-    {"would", 1}, {"can", 1}, {"could", 1}, {"should", 1}, {"ought to", 1},
-    {"must", 1}, {"will have to", 1}, {"shall have to", 1},
-    {"could have to", 1}, {"should have to", 1}, {"must have to", 1},
-    {"need to", 1}, {"try to", 1},
+    {"do", 1},
+    {"may", 1},
+    {"might", 1},
+    {"shall", 1},
+    {"will", 1},
+    {"would", 1},
+    {"can", 1},
+    {"could", 1},
+    {"should", 1},
+    {"ought to", 1},
+    {"must", 1},
+    {"will have to", 1},
+    {"shall have to", 1},
+    {"could have to", 1},
+    {"should have to", 1},
+    {"must have to", 1},
+    {"need to", 1},
+    {"try to", 1},
 };
 
 static const Word terminators[] = {
@@ -200,12 +251,13 @@ static const Word terminators[] = {
 
 static const Word adjectives[] = {
     {"special", 20}, {"pending", 20}, {"unusual", 20}, {"express", 20},
-    {"furious", 1}, {"sly", 1}, {"careful", 1}, {"blithe", 1}, {"quick", 1},
-    {"fluffy", 1}, {"slow", 1}, {"quiet", 1}, {"ruthless", 1}, {"thin", 1},
-    {"close", 1}, {"dogged", 1}, {"daring", 1}, {"brave", 1},
-    {"stealthy", 1}, {"permanent", 1}, {"enticing", 1}, {"idle", 1},
-    {"busy", 1}, {"regular", 50}, {"final", 40}, {"ironic", 40},
-    {"even", 30}, {"bold", 20}, {"silent", 10},
+    {"furious", 1},  {"sly", 1},      {"careful", 1},  {"blithe", 1},
+    {"quick", 1},    {"fluffy", 1},   {"slow", 1},     {"quiet", 1},
+    {"ruthless", 1}, {"thin", 1},     {"close", 1},    {"dogged", 1},
+    {"daring", 1},   {"brave", 1},    {"stealthy", 1}, {"permanent", 1},
+    {"enticing", 1}, {"idle", 1},     {"busy", 1},     {"regular", 50},
+    {"final", 40},   {"ironic", 40},  {"even", 30},    {"bold", 20},
+    {"silent", 10},
 };
 
 /* Sentence forms: N noun phrase, V verb phrase, P prepositional phrase,
@@ -215,10 +267,16 @@ static const Word sentences[] = {
     {"NVT", 3}, {"NVPT", 3}, {"NVNT", 3}, {"NPVNT", 1}, {"NPVPT", 1},
 };
 static const Word noun_phrases[] = {
-    {"N", 10}, {"JN", 20}, {"J,JN", 10}, {"DJN", 50},
+    {"N", 10},
+    {"JN", 20},
+    {"J,JN", 10},
+    {"DJN", 50},
 };
 static const Word verb_phrases[] = {
-    {"V", 30}, {"XV", 1}, {"VD", 40}, {"XVD", 1},
+    {"V", 30},
+    {"XV", 1},
+    {"VD", 40},
+    {"XVD", 1},
 };
 
 /* A weighted list made uniform: slot[k] for k uniform in [0, total) is a
@@ -228,7 +286,7 @@ static const Word verb_phrases[] = {
 
 typedef struct Dist {
     const Word *words;
-    uint8_t len[64];          /* strlen of each word */
+    uint8_t len[64]; /* strlen of each word */
     uint16_t total;
     uint8_t slot[DIST_SLOTS];
 } Dist;
@@ -274,7 +332,7 @@ static void put_word(PoolOut *o, const Dist *d, TpchRng *r)
 static void put_punct(PoolOut *o, const char *s)
 {
     size_t n = strlen(s);
-    o->n--;                   /* the space after the previous word */
+    o->n--; /* the space after the previous word */
     memcpy(o->p + o->n, s, n);
     o->n += n;
     o->p[o->n++] = ' ';
@@ -285,13 +343,27 @@ static void put_phrase(PoolOut *o, const TextDists *t, const Dist *form,
 {
     for (const char *c = form->words[dist_pick(form, r)].text; *c; c++) {
         switch (*c) {
-        case 'N': put_word(o, &t->noun, r); break;
-        case 'J': put_word(o, &t->adj, r); break;
-        case 'D': put_word(o, &t->adverb, r); break;
-        case 'V': put_word(o, &t->verb, r); break;
-        case 'X': put_word(o, &t->aux, r); break;
-        case ',': put_punct(o, ","); break;
-        default: assert(!"bad phrase form"); break;
+        case 'N':
+            put_word(o, &t->noun, r);
+            break;
+        case 'J':
+            put_word(o, &t->adj, r);
+            break;
+        case 'D':
+            put_word(o, &t->adverb, r);
+            break;
+        case 'V':
+            put_word(o, &t->verb, r);
+            break;
+        case 'X':
+            put_word(o, &t->aux, r);
+            break;
+        case ',':
+            put_punct(o, ",");
+            break;
+        default:
+            assert(!"bad phrase form");
+            break;
         }
     }
 }
@@ -378,7 +450,7 @@ Str tpch_vstring(TpchSink *s, TpchRng *r, int min, int max)
     uint64_t bits = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (i % 10 == 0)
-            bits = tpch_next(r);   /* ten 6-bit symbols per number */
+            bits = tpch_next(r); /* ten 6-bit symbols per number */
         p[i] = vchars[bits & 63];
         bits >>= 6;
     }

@@ -26,13 +26,13 @@
 /* Stream ids: one per kind of entity, so that supplier 7 and customer 7
  * draw unrelated numbers. */
 enum {
-    TPCH_STREAM_TEXT = 1,     /* the text pool */
+    TPCH_STREAM_TEXT = 1, /* the text pool */
     TPCH_STREAM_REGION,
     TPCH_STREAM_NATION,
     TPCH_STREAM_SUPPLIER,
     TPCH_STREAM_CUSTOMER,
-    TPCH_STREAM_PART,         /* a part and its four partsupp rows */
-    TPCH_STREAM_ORDER,        /* an order and its lineitems */
+    TPCH_STREAM_PART,  /* a part and its four partsupp rows */
+    TPCH_STREAM_ORDER, /* an order and its lineitems */
 };
 
 /* A splitmix64 generator: the state advances by the golden gamma and each
@@ -81,29 +81,29 @@ extern const char *const tpch_colors[92];
 
 /* Dates as days since 1970-01-01 (Clause 4.2.2.12). */
 typedef struct TpchDates {
-    int32_t start;            /* STARTDATE 1992-01-01 */
-    int32_t end;              /* ENDDATE 1998-12-31 */
-    int32_t current;          /* CURRENTDATE 1995-06-17 */
+    int32_t start;   /* STARTDATE 1992-01-01 */
+    int32_t end;     /* ENDDATE 1998-12-31 */
+    int32_t current; /* CURRENTDATE 1995-06-17 */
 } TpchDates;
 
 /* Everything tasks read: counts, the text pool and prebuilt strings.
  * Lives in the generator's arena for one tpch_generate call. */
 typedef struct TpchCtx {
     double sf;
-    int64_t n_supp;           /* SF * 10,000 */
-    int64_t n_cust;           /* SF * 150,000 */
-    int64_t n_part;           /* SF * 200,000 */
-    int64_t n_orders;         /* SF * 1,500,000 */
-    int64_t n_clerks;         /* SF * 1,000 */
+    int64_t n_supp;   /* SF * 10,000 */
+    int64_t n_cust;   /* SF * 150,000 */
+    int64_t n_part;   /* SF * 200,000 */
+    int64_t n_orders; /* SF * 1,500,000 */
+    int64_t n_clerks; /* SF * 1,000 */
     TpchDates dates;
-    const char *pool;         /* text pool (Clause 4.2.2.10) */
+    const char *pool; /* text pool (Clause 4.2.2.10) */
     size_t pool_len;
-    Str types[TPCH_N_TYPES];  /* "STANDARD ANODIZED TIN", ... */
+    Str types[TPCH_N_TYPES]; /* "STANDARD ANODIZED TIN", ... */
     Str containers[TPCH_N_CONTAINERS];
-    Str mfgrs[5];             /* "Manufacturer#1" .. "#5" */
-    Str brands[25];           /* "Brand#11" .. "Brand#55", 5 * (m-1) + n-1 */
-    Str *clerks;              /* n_clerks names, clerks[k-1] = "Clerk#k" */
-    char type_buf[TPCH_N_TYPES][32];    /* bytes of types[] */
+    Str mfgrs[5];   /* "Manufacturer#1" .. "#5" */
+    Str brands[25]; /* "Brand#11" .. "Brand#55", 5 * (m-1) + n-1 */
+    Str *clerks;    /* n_clerks names, clerks[k-1] = "Clerk#k" */
+    char type_buf[TPCH_N_TYPES][32]; /* bytes of types[] */
     char cont_buf[TPCH_N_CONTAINERS][16];
     char mfgr_buf[5][16];
 } TpchCtx;
@@ -119,12 +119,12 @@ typedef struct TpchSink {
     Arena *arena;
     int n_cols;
     const Type *types;
-    Chunk *chunks;            /* cap_chunks slots, n_chunks used */
+    Chunk *chunks; /* cap_chunks slots, n_chunks used */
     int n_chunks;
     int cap_chunks;
-    char *text;               /* scratch bytes for built strings */
+    char *text; /* scratch bytes for built strings */
     size_t text_left;
-    int rc;                   /* sticky: EMBER_NOMEM once anything failed */
+    int rc; /* sticky: EMBER_NOMEM once anything failed */
 } TpchSink;
 
 /* Prepare a sink for up to max_rows rows of table t (no chunk yet). */
@@ -183,8 +183,8 @@ void tpch_gen_supplier(const TpchCtx *g, int64_t first, int64_t end,
                        TpchSink *out);
 void tpch_gen_customer(const TpchCtx *g, int64_t first, int64_t end,
                        TpchSink *out);
-void tpch_gen_part(const TpchCtx *g, int64_t first, int64_t end,
-                   TpchSink *part, TpchSink *partsupp);
+void tpch_gen_part(const TpchCtx *g, int64_t first, int64_t end, TpchSink *part,
+                   TpchSink *partsupp);
 void tpch_gen_orders(const TpchCtx *g, int64_t first, int64_t end,
                      TpchSink *orders, TpchSink *lineitem);
 

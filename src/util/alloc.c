@@ -176,6 +176,14 @@ void *mem_reserve(size_t n)
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
+#ifdef MADV_HUGEPAGE
+    /* TUNING: big ranges ask for transparent huge pages: a query touching
+     * hundreds of MiB takes 512x fewer page faults, which dominate on a
+     * virtual machine (measured on TPC-H SF 1 joins). Small commits stay in
+     * 4 KiB pages, since a huge page needs 2 MiB committed in one piece. */
+    if (n >= (8u << 20) && getenv("EMBER_NO_THP") == NULL)
+        madvise(p, n, MADV_HUGEPAGE);
+#endif
     /* one allocation; its bytes count as they are committed */
     count_alloc(0);
     return p;
@@ -196,4 +204,21 @@ void mem_unreserve(void *p, size_t n)
         return;
     thread_block()->c.n_frees++;
     munmap(p, n);
+}
+
+void *mem_map(size_t n)
+{
+    void *p = mem_reserve(n);
+    if (p == NULL)
+        return NULL;
+    if (mem_commit(p, n) != EMBER_OK) {
+        mem_unreserve(p, n);
+        return NULL;
+    }
+    return p;
+}
+
+void mem_unmap(void *p, size_t n)
+{
+    mem_unreserve(p, n);
 }

@@ -48,7 +48,14 @@ typedef struct MallocBlock {
 #define MALLOC_HDR \
     ((sizeof(MallocBlock) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
 
+typedef struct Cleanup {
+    struct Cleanup *next;     /* older */
+    ArenaCleanupFn fn;
+    void *arg;
+} Cleanup;
+
 struct Arena {
+    Cleanup *cleanups;        /* newest first */
     char *base;
     size_t reserved;
     size_t committed;
@@ -118,6 +125,8 @@ static bool grow_commit(Arena *a, size_t need)
     size_t target = a->committed + step;
     if (target < need)
         target = align_up(need, 1u << 16);
+    if (target >= (2u << 20))
+        target = align_up(target, 2u << 20);   /* whole huge pages */
     if (target > a->reserved)
         target = a->reserved;
     if (target < need)
@@ -241,12 +250,29 @@ char *arena_printf(Arena *a, const char *fmt, ...)
 
 ArenaMark arena_mark(Arena *a)
 {
-    ArenaMark m = {a->used, a->blocks};
+    ArenaMark m = {a->used, a->blocks, a->cleanups};
     return m;
+}
+
+int arena_add_cleanup(Arena *a, ArenaCleanupFn fn, void *arg)
+{
+    Cleanup *c = arena_alloc(a, sizeof(*c));
+    if (c == NULL)
+        return EMBER_NOMEM;
+    c->fn = fn;
+    c->arg = arg;
+    c->next = a->cleanups;
+    a->cleanups = c;
+    return EMBER_OK;
 }
 
 void arena_release(Arena *a, ArenaMark m)
 {
+    while (a->cleanups && a->cleanups != m.cleanup_head) {
+        Cleanup *c = a->cleanups;
+        a->cleanups = c->next;
+        c->fn(c->arg);
+    }
     if (a->mode == ARENA_MALLOC) {
         while (a->blocks && a->blocks != m.malloc_head) {
             MallocBlock *b = a->blocks;
@@ -265,7 +291,7 @@ void arena_release(Arena *a, ArenaMark m)
 
 void arena_reset(Arena *a)
 {
-    ArenaMark zero = {0, NULL};
+    ArenaMark zero = {0, NULL, NULL};
     arena_release(a, zero);
     a->failed = false;
     /* TUNING: give back big committed ranges so an idle connection does not
@@ -293,4 +319,19 @@ bool arena_failed(const Arena *a)
 const char *arena_name(const Arena *a)
 {
     return a->name;
+}
+
+bool arena_is_malloc(const Arena *a)
+{
+    return a->mode == ARENA_MALLOC;
+}
+
+void arena_trim(Arena *a, size_t keep)
+{
+    if (a->mode != ARENA_RESERVE || a->committed <= keep)
+        return;
+    keep = align_up(keep, 4096);
+    UNPOISON(a->base + keep, a->committed - keep);
+    madvise(a->base + keep, a->committed - keep, MADV_DONTNEED);
+    POISON(a->base + keep, a->committed - keep);
 }

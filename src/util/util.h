@@ -73,6 +73,12 @@ void *mem_reserve(size_t n);
 int mem_commit(void *p, size_t n);         /* EMBER_OK or EMBER_NOMEM */
 void mem_unreserve(void *p, size_t n);
 
+/* A zeroed, readable and writable mapping of n bytes (one counted
+ * allocation), transparent huge pages requested when large; NULL on
+ * failure. For long-lived big arrays (table row groups, string heaps). */
+void *mem_map(size_t n);
+void mem_unmap(void *p, size_t n);
+
 /* The calling thread's counters (never NULL). */
 MemCounters *mem_counters(void);
 /* Sum over every thread that has ever allocated. */
@@ -104,7 +110,13 @@ typedef struct Arena Arena;
 typedef struct ArenaMark {
     size_t used;
     void *malloc_head;
+    void *cleanup_head;
 } ArenaMark;
+
+/* A resource an arena owns beyond its memory (a reserved address range, a
+ * file): fn(arg) runs when the arena is reset, destroyed, or released to a
+ * mark taken before the registration, newest first. */
+typedef void (*ArenaCleanupFn)(void *arg);
 
 enum { ARENA_RESERVE = 0, ARENA_MALLOC = 1 };
 
@@ -122,10 +134,16 @@ char *arena_printf(Arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 ArenaMark arena_mark(Arena *a);
 void arena_release(Arena *a, ArenaMark m); /* free everything after m */
+/* Register a cleanup (the node lives in the arena). EMBER_NOMEM fails. */
+int arena_add_cleanup(Arena *a, ArenaCleanupFn fn, void *arg);
 void arena_reset(Arena *a);                /* free everything */
 size_t arena_used(const Arena *a);         /* bytes handed out */
 size_t arena_peak(const Arena *a);         /* high-water mark of used */
 bool arena_failed(const Arena *a);
+bool arena_is_malloc(const Arena *a);      /* ARENA_MALLOC mode */
+/* Give the pages beyond the first `keep` bytes back to the kernel (the
+ * range stays usable; touching it again faults in zero pages). */
+void arena_trim(Arena *a, size_t keep);
 const char *arena_name(const Arena *a);
 
 /* ------------------------------------------------------------------------

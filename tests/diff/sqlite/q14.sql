@@ -1,0 +1,16 @@
+-- TPC-H Q14 in SQLite's dialect (tests/diff): same semantics and
+-- parameters as the query run in ember.
+SELECT
+    100.00 * sum(
+        CASE WHEN p_type LIKE 'PROMO%' THEN
+            l_extendedprice * (1 - l_discount)
+        ELSE
+            0
+        END) / sum(l_extendedprice * (1 - l_discount)) AS promo_revenue
+FROM
+    lineitem,
+    part
+WHERE
+    l_partkey = p_partkey
+    AND l_shipdate >= '1995-09-01'
+    AND l_shipdate < '1995-10-01';
