@@ -94,6 +94,7 @@ int exec_init(ExecCtx *cx, Arena *a, const Plan *plan, const Settings *s,
     cx->n_ops = plan->n_ops;
     err_clear(&cx->err);
     emutex_init(&cx->err_lock, LOCK_ERROR);
+    emutex_init(&cx->combine_lock, LOCK_SINK_COMBINE);
     atomic_init(&cx->failed, false);
     cx->n_thread_ctx = pool_workers(pool) + 1;
     cx->threads = arena_calloc(a, sizeof(ThreadCtx) *
@@ -111,14 +112,14 @@ typedef struct OwnedArena {
 
 int exec_own_arena(ExecCtx *cx, Arena *a)
 {
-    emutex_lock(&cx->err_lock);
+    emutex_lock(&cx->combine_lock);
     OwnedArena *o = arena_alloc(cx->arena, sizeof(*o));
     if (o) {
         o->arena = a;
         o->next = cx->owned;
         cx->owned = o;
     }
-    emutex_unlock(&cx->err_lock);
+    emutex_unlock(&cx->combine_lock);
     if (o == NULL) {
         memcache_arena_done(cx->mc, a);
         return EMBER_NOMEM;
@@ -135,6 +136,7 @@ void exec_release(ExecCtx *cx)
         if (cx->threads && cx->threads[i].cx)
             thread_ctx_release(&cx->threads[i]);
     emutex_destroy(&cx->err_lock);
+    emutex_destroy(&cx->combine_lock);
 }
 
 /* Sum the per-thread counters into cx->stats. */

@@ -116,6 +116,10 @@ struct ExecCtx {
     bool profiling;
     Err err;                  /* first error of any thread */
     EmberMutex err_lock;
+    /* Serializes every allocation from the query arena while threads run:
+     * sinks combine their thread-local state under it (the arena is a
+     * plain bump allocator). Taken once per thread per pipeline. */
+    EmberMutex combine_lock;
     atomic_bool failed;       /* set with err; threads stop early */
     ThreadCtx *threads;       /* one per worker, made lazily */
     int n_thread_ctx;

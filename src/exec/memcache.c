@@ -71,6 +71,10 @@ void memcache_arena_done(MemCache *mc, Arena *a)
     arena_reset(a);
     arena_trim(a, KEEP_RESIDENT);
     emutex_lock(&mc->lock);
+#ifdef EMBER_DEBUG
+    for (int i = 0; i < mc->n_arenas; i++)
+        assert(mc->arenas[i] != a && "arena returned twice");
+#endif
     bool kept = mc->n_arenas < CACHE_ARENAS;
     if (kept)
         mc->arenas[mc->n_arenas++] = a;

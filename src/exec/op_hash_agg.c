@@ -51,7 +51,6 @@ typedef struct AggTable {
 
 typedef struct AggGlobal {
     AggTable *table;          /* merged result */
-    EmberMutex lock;
     uint64_t next_out;        /* source position */
     Str *seps;                /* STRING_AGG separators */
 } AggGlobal;
@@ -201,7 +200,6 @@ static int agg_init(ExecCtx *cx, const PhysOp *op, void **g)
     AggGlobal *ag = arena_calloc(cx->arena, sizeof(*ag));
     if (ag == NULL)
         return EMBER_NOMEM;
-    emutex_init(&ag->lock, LOCK_AGG_MERGE);
     ag->seps = arena_calloc(cx->arena, sizeof(Str) * (size_t)(op->n_aggs + 1));
     if (ag->seps == NULL)
         return EMBER_NOMEM;
@@ -668,13 +666,11 @@ static int agg_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
     UNUSED(tc);
     AggGlobal *ag = g;
     AggLocal *al = l;
-    emutex_lock(&ag->lock);
     int rc = EMBER_OK;
     if (ag->table == NULL)
         ag->table = al->table;       /* first thread hands its table over */
     else
         rc = merge_tables(op, ag, ag->table, al->table);
-    emutex_unlock(&ag->lock);
     return rc;
 }
 

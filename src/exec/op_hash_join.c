@@ -27,7 +27,6 @@
 typedef struct JoinGlobal {
     Collection build;         /* build cols, then key cols, then hash */
     int n_build_cols;         /* child[1] columns */
-    EmberMutex lock;
     uint32_t *heads;
     uint32_t *next;
     uint64_t mask;
@@ -110,7 +109,6 @@ static int join_init(ExecCtx *cx, const PhysOp *op, void **g)
     int rc = coll_init(&jg->build, nc, types, cx->arena, cx->mc, hint);
     if (rc != EMBER_OK)
         return rc;
-    emutex_init(&jg->lock, LOCK_JOIN_BUILD);
     *g = jg;
     return EMBER_OK;
 }
@@ -193,9 +191,7 @@ static int build_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
     UNUSED(op);
     JoinGlobal *jg = g;
     JoinBuildLocal *bl = l;
-    emutex_lock(&jg->lock);
     int rc = coll_append_coll(&jg->build, &bl->rows);
-    emutex_unlock(&jg->lock);
     return rc;
 }
 

@@ -14,7 +14,6 @@
 
 typedef struct NlGlobal {
     Collection inner;
-    EmberMutex lock;
     uint8_t *matched;         /* RIGHT/FULL: inner row matched */
     uint64_t flush_pos;
 } NlGlobal;
@@ -52,7 +51,6 @@ static int nl_init(ExecCtx *cx, const PhysOp *op, void **g)
                        0);
     if (rc != EMBER_OK)
         return rc;
-    emutex_init(&ng->lock, LOCK_SINK_COMBINE);
     *g = ng;
     return EMBER_OK;
 }
@@ -87,9 +85,7 @@ static int nl_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
     UNUSED(op);
     NlGlobal *ng = g;
     NlSinkLocal *sl = l;
-    emutex_lock(&ng->lock);
     int rc = coll_append_coll(&ng->inner, &sl->rows);
-    emutex_unlock(&ng->lock);
     return rc;
 }
 

@@ -14,7 +14,6 @@
 
 typedef struct SortGlobal {
     Collection rows;          /* child cols, then keys */
-    EmberMutex lock;
     uint32_t *order;          /* sorted row numbers */
     uint64_t n_order;
     uint64_t pos;             /* source position in order */
@@ -176,7 +175,6 @@ static int sort_init(ExecCtx *cx, const PhysOp *op, void **g)
     if (row_types(op, cx->arena, &t, &nc) != EMBER_OK)
         return EMBER_NOMEM;
     sg->n_child = op->child[0]->n_cols;
-    emutex_init(&sg->lock, LOCK_SORT_MERGE);
     *g = sg;
     return coll_init(&sg->rows, nc, t, cx->arena, cx->mc, 0);
 }
@@ -285,9 +283,7 @@ static int sort_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
     UNUSED(op);
     SortGlobal *sg = g;
     SortLocal *sl = l;
-    emutex_lock(&sg->lock);
     int rc = coll_append_coll(&sg->rows, &sl->rows);
-    emutex_unlock(&sg->lock);
     return rc;
 }
 

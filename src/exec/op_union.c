@@ -11,7 +11,6 @@
 
 typedef struct UnionGlobal {
     Collection rows;
-    EmberMutex lock;
     uint64_t pos;
 } UnionGlobal;
 
@@ -24,7 +23,6 @@ static int union_init(ExecCtx *cx, const PhysOp *op, void **g)
     UnionGlobal *ug = arena_calloc(cx->arena, sizeof(*ug));
     if (ug == NULL)
         return EMBER_NOMEM;
-    emutex_init(&ug->lock, LOCK_SINK_COMBINE);
     *g = ug;
     return coll_init(&ug->rows, op->n_cols, op->types, cx->arena, cx->mc, 0);
 }
@@ -58,9 +56,7 @@ static int union_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
     UNUSED(op);
     UnionGlobal *ug = g;
     UnionLocal *ul = l;
-    emutex_lock(&ug->lock);
     int rc = coll_append_coll(&ug->rows, &ul->rows);
-    emutex_unlock(&ug->lock);
     return rc;
 }
 

@@ -195,7 +195,6 @@ typedef struct RunCtx {
     PipelineSet *ps;
     Pipeline *p;
     Collection *result;       /* global result (p->sink == NULL) */
-    EmberMutex *result_lock;
     ThreadCtx *single;        /* run on this thread only */
     int rc;
 } RunCtx;
@@ -322,16 +321,18 @@ static int make_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo, int from)
 static int finish_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo)
 {
     const Pipeline *p = rc->p;
+    ExecCtx *cx = tc->cx;
+    int e = EMBER_OK;
+    emutex_lock(&cx->combine_lock);
     if (p->sink) {
         const OpImpl *im = op_impl(p->sink->kind);
-        if (im->combine == NULL)
-            return EMBER_OK;
-        return im->combine(tc, p->sink, rc->ps->gstate[p->sink->id],
-                           lo->sink);
+        if (im->combine)
+            e = im->combine(tc, p->sink, rc->ps->gstate[p->sink->id],
+                            lo->sink);
+    } else {
+        e = coll_append_coll(rc->result, lo->result);
     }
-    emutex_lock(rc->result_lock);
-    int e = coll_append_coll(rc->result, lo->result);
-    emutex_unlock(rc->result_lock);
+    emutex_unlock(&cx->combine_lock);
     return e;
 }
 
@@ -420,7 +421,7 @@ static int flush_ops(ThreadCtx *tc, RunCtx *rc)
 }
 
 static int run_one(ExecCtx *cx, PipelineSet *ps, Pipeline *p,
-                   Collection *result, EmberMutex *lock, ThreadCtx *single)
+                   Collection *result, ThreadCtx *single)
 {
     int e = ensure_global(cx, ps, p->source);
     for (int i = 0; e == EMBER_OK && i < p->n_ops; i++)
@@ -433,7 +434,7 @@ static int run_one(ExecCtx *cx, PipelineSet *ps, Pipeline *p,
         err_set(&er, e, -1, "out of memory");
         return exec_fail(cx, cx->err.code ? &cx->err : &er);
     }
-    RunCtx rc = {cx, ps, p, result, lock, single, EMBER_OK};
+    RunCtx rc = {cx, ps, p, result, single, EMBER_OK};
     int threads = (p->parallel && single == NULL) ? cx->n_threads : 1;
     if (single) {
         task_main(&rc, 0, 0);
@@ -467,11 +468,8 @@ static int run_one(ExecCtx *cx, PipelineSet *ps, Pipeline *p,
 int pipelines_run(ExecCtx *cx, PipelineSet *ps, Collection *coll,
                   ThreadCtx *tc_single)
 {
-    EmberMutex lock;
-    emutex_init(&lock, LOCK_RESULT);
     int e = EMBER_OK;
     for (int i = 0; i < ps->n && e == EMBER_OK; i++)
-        e = run_one(cx, ps, ps->list[i], coll, &lock, tc_single);
-    emutex_destroy(&lock);
+        e = run_one(cx, ps, ps->list[i], coll, tc_single);
     return e;
 }

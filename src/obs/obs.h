@@ -25,11 +25,6 @@
 
 #define LOCK_SITES(X)                                                       \
     X(POOL_QUEUE, "pool.queue")                                             \
-    X(SCAN_MORSEL, "scan.morsel")                                           \
-    X(JOIN_BUILD, "hashjoin.build")                                         \
-    X(AGG_MERGE, "hashagg.merge")                                           \
-    X(SORT_MERGE, "sort.merge")                                             \
-    X(RESULT, "result.append")                                              \
     X(COPY_CHUNK, "copy.chunk")                                             \
     X(SINK_COMBINE, "sink.combine")                                         \
     X(ERROR, "query.error")                                                 \

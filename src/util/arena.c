@@ -270,6 +270,8 @@ void arena_release(Arena *a, ArenaMark m)
 {
     while (a->cleanups && a->cleanups != m.cleanup_head) {
         Cleanup *c = a->cleanups;
+        assert(a->mode == ARENA_MALLOC ||
+               ((char *)c >= a->base && (char *)c < a->base + a->used));
         a->cleanups = c->next;
         c->fn(c->arg);
     }
