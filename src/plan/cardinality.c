@@ -253,24 +253,63 @@ static double conj_sel(PlanCtx *cx, Expr **list, int n, const Lop *in)
     return s;
 }
 
+/* Is e an equality between a column side of l and one of r? Sets the
+ * left and right argument. */
+static bool equi_sides(const Expr *e, const Lop *l, const Lop *r,
+                       const Expr **le, const Expr **re)
+{
+    int kind;
+    if (e->kind != EXPR_FUNC || !cmp_kind(e->fn, &kind) || kind != 0 ||
+        expr_is_const(e->args[0]) || expr_is_const(e->args[1]))
+        return false;
+    const Expr *a = e->args[0], *b = e->args[1];
+    if (expr_refs_within(a, l->out, l->n_out) &&
+        expr_refs_within(b, r->out, r->n_out)) {
+        *le = a;
+        *re = b;
+        return true;
+    }
+    if (expr_refs_within(b, l->out, l->n_out) &&
+        expr_refs_within(a, r->out, r->n_out)) {
+        *le = b;
+        *re = a;
+        return true;
+    }
+    return false;
+}
+
+/* Join size. The equality conditions are taken together: the distinct
+ * key combinations of a side are at most the product of its key columns'
+ * distinct counts and at most its rows (a composite key such as
+ * (partkey, suppkey) is not as selective as its columns multiplied); then
+ * containment (assumption 3) gives |L| * |R| / max(keysL, keysR). Other
+ * conditions multiply by their selectivity (assumption 2). */
 static double join_est(PlanCtx *cx, const Lop *op)
 {
     const Lop *l = op->child[0], *r = op->child[1];
     double lr = l->est_rows, rr = r->est_rows;
-    double inner = lr * rr;
+    double keys_l = 1, keys_r = 1, other = 1;
+    bool equi = false;
     for (int i = 0; i < op->n_exprs; i++) {
-        const Expr *e = op->exprs[i];
-        int kind;
-        if (e->kind == EXPR_FUNC && cmp_kind(e->fn, &kind) && kind == 0 &&
-            !expr_is_const(e->args[0]) && !expr_is_const(e->args[1])) {
-            double a = ndv_expr(cx->est, e->args[0], MAX(lr, rr));
-            double b = ndv_expr(cx->est, e->args[1], MAX(lr, rr));
-            inner /= MAX(a, b);
+        const Expr *e = op->exprs[i], *le, *re;
+        if (equi_sides(e, l, r, &le, &re)) {
+            keys_l *= ndv_expr(cx->est, le, lr);
+            keys_r *= ndv_expr(cx->est, re, rr);
+            equi = true;
         } else {
             Lop tmp = *op;
-            tmp.est_rows = inner;
-            inner *= estimate_selectivity(cx, e, &tmp);
+            tmp.est_rows = lr * rr;
+            other *= estimate_selectivity(cx, e, &tmp);
         }
+    }
+    keys_l = MAX(1, MIN(keys_l, lr));
+    keys_r = MAX(1, MIN(keys_r, rr));
+    double inner = lr * rr * other;
+    /* fraction of left rows with a partner (semi join) */
+    double match = other;
+    if (equi) {
+        inner /= MAX(keys_l, keys_r);
+        match = MIN(1.0, keys_r / keys_l) * other;
     }
     switch (op->join) {
     case JT_LEFT:
@@ -281,10 +320,13 @@ static double join_est(PlanCtx *cx, const Lop *op)
     case JT_FULL:
         return MAX(inner, lr + rr);
     case JT_SEMI:
-        return MIN(lr, inner) * 0.75 + lr * 0.0;
+        return MAX(1, lr * match);
     case JT_ANTI:
     case JT_ANTI_NULL:
-        return MAX(lr - MIN(lr, inner), lr * 0.1);
+        /* TUNING: never below 5% of the input: an anti join that removes
+         * everything is rare, and underestimating it is the costlier
+         * mistake for the joins above */
+        return MAX(lr * (1 - match), lr * 0.05);
     case JT_MARK:
         return lr;
     default:

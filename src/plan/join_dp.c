@@ -172,30 +172,67 @@ static Lop *build(Dp *dp, RelSet s, bool *used)
     return jg_join(dp->cx, dp->g, l, e->left, r, e->right, used);
 }
 
-static double pred_sel(PlanCtx *cx, const JoinGraph *g, const JgPred *p)
+static bool is_equi(const JgPred *p)
 {
     const Expr *e = p->e;
-    if (popcount(p->mask) == 2 && e->kind == EXPR_FUNC &&
-        e->fn >= F_EQ_U8 && e->fn <= F_EQ_STR) {
-        int a = -1, b = -1;
-        for (int i = 0; i < g->n_rels; i++) {
-            if (!(p->mask & ((RelSet)1 << i)))
-                continue;
-            if (a < 0)
-                a = i;
-            else
-                b = i;
+    return popcount(p->mask) == 2 && e->kind == EXPR_FUNC &&
+           e->fn >= F_EQ_U8 && e->fn <= F_EQ_STR;
+}
+
+/* Rows of the relation an expression reads (of the two in mask). */
+static int rel_of(const JoinGraph *g, RelSet mask, const Expr *e)
+{
+    for (int i = 0; i < g->n_rels; i++)
+        if ((mask & ((RelSet)1 << i)) &&
+            expr_refs_within(e, g->rels[i]->out, g->rels[i]->n_out))
+            return i;
+    return -1;
+}
+
+/* Selectivities. Equalities between the same two relations are taken
+ * together, as for a single join in cardinality.c: the first of them gets
+ * 1 / max(keys of either side), each side's key combinations bounded by
+ * the product of its columns' distinct counts and by its rows; the others
+ * get 1. */
+static void pred_sels(PlanCtx *cx, const JoinGraph *g, double *sel)
+{
+    for (int p = 0; p < g->n_preds && p < 256; p++) {
+        const JgPred *jp = &g->preds[p];
+        if (!is_equi(jp)) {
+            Lop tmp;
+            memset(&tmp, 0, sizeof(tmp));
+            tmp.est_rows = 1000;
+            sel[p] = estimate_selectivity(cx, jp->e, &tmp);
+            continue;
         }
-        /* the side of each argument: whichever relation it reads */
+        bool first = true;
+        for (int q = 0; q < p && first; q++)
+            first = !(is_equi(&g->preds[q]) && g->preds[q].mask == jp->mask);
+        if (!first) {
+            sel[p] = 1;
+            continue;
+        }
+        int a = __builtin_ctzll(jp->mask);
+        int b = 63 - __builtin_clzll(jp->mask);
+        double ka = 1, kb = 1;
         double ra = g->rels[a]->est_rows, rb = g->rels[b]->est_rows;
-        double na = plan_key_ndv(cx, e->args[0], MAX(ra, rb));
-        double nb = plan_key_ndv(cx, e->args[1], MAX(ra, rb));
-        return 1.0 / MAX(1, MAX(na, nb));
+        for (int q = p; q < g->n_preds && q < 256; q++) {
+            const JgPred *o = &g->preds[q];
+            if (!is_equi(o) || o->mask != jp->mask)
+                continue;
+            for (int k = 0; k < 2; k++) {
+                const Expr *arg = o->e->args[k];
+                int r = rel_of(g, o->mask, arg);
+                if (r == a)
+                    ka *= plan_key_ndv(cx, arg, ra);
+                else if (r == b)
+                    kb *= plan_key_ndv(cx, arg, rb);
+            }
+        }
+        ka = MAX(1, MIN(ka, ra));
+        kb = MAX(1, MIN(kb, rb));
+        sel[p] = 1.0 / MAX(ka, kb);
     }
-    Lop tmp;
-    memset(&tmp, 0, sizeof(tmp));
-    tmp.est_rows = 1000;
-    return estimate_selectivity(cx, e, &tmp);
 }
 
 int jg_order_dp(PlanCtx *cx, JoinGraph *g, Lop **out)
@@ -215,8 +252,8 @@ int jg_order_dp(PlanCtx *cx, JoinGraph *g, Lop **out)
             dp.nbr[a] |= (RelSet)1 << b;
             dp.nbr[b] |= (RelSet)1 << a;
         }
-        dp.sel[p] = pred_sel(cx, g, &g->preds[p]);
     }
+    pred_sels(cx, g, dp.sel);
     size_t n_sets = (size_t)1 << dp.n;
     dp.tab = arena_calloc(cx->arena, sizeof(DpEntry) * n_sets);
     if (dp.tab == NULL)

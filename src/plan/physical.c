@@ -233,7 +233,10 @@ static int resolved(PlanCtx *cx, const Expr *e, const Layout *l, Expr **out)
     *out = expr_copy(cx, e);
     if (e && *out == NULL)
         return err_nomem(cx->err);
-    return resolve(cx, *out, l);
+    int rc = resolve(cx, *out, l);
+    if (rc == EMBER_OK)
+        *out = expr_fold(cx, *out);   /* constant parts computed once */
+    return rc;
 }
 
 /* ------------------------------------------------------------------------
