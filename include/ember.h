@@ -212,6 +212,84 @@ typedef struct ember_memory_stats {
 } ember_memory_stats;
 void ember_memory_totals(ember_memory_stats *out);
 
+/* ------------------------------------------------------------------------
+ * Profiles: where a query's time, allocations and lock waits went.
+ *
+ * After a statement has run (ember_step returned a row or EMBER_DONE), its
+ * profile describes that run: phase times, totals, and one entry per plan
+ * operator. Counters that need clocks (time, CPU, allocations and locks per
+ * operator) are filled when setting `profiling` is on, or for EXPLAIN
+ * ANALYZE; rows and estimates always are. The profile and its strings stay
+ * valid until the statement runs again, is reset or finalized.
+ * ------------------------------------------------------------------------ */
+
+typedef struct ember_profile_op {
+    int id;                   /* 1-based, pre-order over the plan */
+    int parent;               /* parent's id, 0 for the root */
+    int depth;                /* 0 for the root */
+    const char *name;         /* "HashJoin Inner", "Scan lineitem" */
+    const char *label;        /* unique frame name: "HashJoin#3" */
+    const char *detail;       /* keys, filters, expressions */
+    int sql_line;             /* line of the statement it comes from */
+    double est_rows;          /* the optimizer's estimate */
+    uint64_t rows_in;
+    uint64_t rows_out;        /* actual rows */
+    uint64_t chunks;
+    uint64_t time_ns;         /* self wall time, summed over threads */
+    uint64_t cpu_ns;          /* self thread CPU time, summed */
+    uint64_t cum_time_ns;     /* self + inputs */
+    uint64_t build_ns;        /* sink finalize (hash table build, sort) */
+    uint64_t n_allocs;        /* allocator calls made inside it */
+    uint64_t alloc_bytes;
+    uint64_t lock_waits;      /* contended lock acquisitions inside it */
+    uint64_t lock_wait_ns;
+    uint64_t ht_entries;      /* hash table entries (joins, aggregates) */
+    uint64_t ht_capacity;     /* hash table slots */
+    uint64_t mem_bytes;       /* memory its state used */
+    int subplan;              /* nonzero: part of a SubPlan / InitPlan */
+} ember_profile_op;
+
+typedef struct ember_profile_lock {
+    const char *site;         /* lock site name, e.g. "sink.combine" */
+    uint64_t acquires;
+    uint64_t contended;
+    uint64_t wait_ns;
+    int op;                   /* operator that waited most, 0 if none */
+} ember_profile_lock;
+
+typedef struct ember_profile {
+    const char *sql;
+    uint64_t start_unix_ns;
+    uint64_t t_parse_ns;      /* phase times */
+    uint64_t t_bind_ns;
+    uint64_t t_optimize_ns;
+    uint64_t t_physical_ns;
+    uint64_t t_exec_ns;
+    uint64_t t_total_ns;
+    uint64_t cpu_ns;          /* CPU time of all threads */
+    uint64_t n_allocs;        /* allocator calls of the query */
+    uint64_t alloc_bytes;
+    uint64_t peak_bytes;      /* most query memory in use at once */
+    int n_threads;
+    uint64_t thread_ns;       /* busy wall time of the threads, summed */
+    uint64_t lock_wait_ns;    /* waits on contended locks, summed */
+    double lock_contention;   /* lock_wait_ns / thread_ns, percent */
+    uint64_t rows;            /* rows the statement returned or changed */
+    int n_ops;
+    const ember_profile_op *ops;      /* ops[i].id == i + 1 */
+    int n_locks;
+    const ember_profile_lock *locks;
+} ember_profile;
+
+/* The profile of the statement's last run, or NULL (EMBER_MISUSE) when it
+ * has not run. */
+int ember_stmt_profile(ember_stmt *stmt, const ember_profile **out);
+
+/* Render it: text as EXPLAIN ANALYZE prints, or JSON (schema version 1,
+ * docs/explain-analyze-json.md). The text is valid until the next call on
+ * the statement. */
+const char *ember_profile_text(ember_stmt *stmt, int json);
+
 #ifdef __cplusplus
 }
 #endif

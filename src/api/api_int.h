@@ -12,6 +12,7 @@
 #define EMBER_API_INT_H
 
 #include "exec/exec.h"
+#include "obs/profile.h"
 
 struct ember_db {
     Catalog catalog;
@@ -59,6 +60,11 @@ struct ember_stmt {
     uint64_t *text_row;       /* row the text was made for */
     int64_t changes;
     /* the last execution, for EXPLAIN ANALYZE and profiles */
+    QueryProfile *profile;
+    uint64_t t_parse_ns;      /* parsing at prepare */
+    uint64_t t_run_start;     /* clock at the start of the run */
+    MemCounters mem_start;    /* allocator totals at the start */
+    char *profile_text;       /* ember_profile_text's buffer */
     Plan *plan;
     ExecCtx ex;
     bool ex_live;
@@ -78,6 +84,9 @@ int run_statement(ember_stmt *st, Err *err);
 
 /* Metadata at prepare time (column names and types). */
 int describe_statement(ember_stmt *st, Err *err);
+
+/* After a run: profile totals, then the files settings ask for. */
+int run_finish_profile(ember_stmt *st, Err *err);
 
 /* Run a plan into st->result. */
 int run_plan(ember_stmt *st, Plan *plan, Err *err);

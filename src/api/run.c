@@ -7,7 +7,9 @@
 
 #include "api/api_int.h"
 #include "exec/explain.h"
+#include "exec/profile_build.h"
 
+static void finish_profile(ember_stmt *st);
 static void plan_ctx_for(ember_stmt *st, PlanCtx *cx, Err *err)
 {
     plan_ctx_init(cx, st->run_arena, &st->db->catalog, &st->db->settings,
@@ -49,7 +51,10 @@ int run_plan(ember_stmt *st, Plan *plan, Err *err)
         if (err->code == EMBER_OK)
             err_set(err, rc, -1, "%s", ember_errstr(rc));
     }
-    /* the thread arenas go now; results and stats live in run_arena */
+    /* the profile is copied out before the thread arenas go */
+    if (exec_build_profile(&st->ex, plan, st->sql, st->run_arena,
+                           &st->profile) != EMBER_OK)
+        st->profile = NULL;
     exec_release(&st->ex);
     st->ex_live = false;
     st->plan = plan;
@@ -106,6 +111,18 @@ int result_text_rows(ember_stmt *st, const char *col, const char *text,
     return EMBER_OK;
 }
 
+/* One row, one column holding the whole text (EXPLAIN FORMAT JSON). */
+static int result_one_text(ember_stmt *st, const char *col, const char *text,
+                           Err *err)
+{
+    int rc = result_text_rows(st, col, "x\n", err);
+    if (rc != EMBER_OK)
+        return rc;
+    Str *s = (Str *)st->result.cols[0].data;
+    s[0] = str_copy(st->run_arena, text, (uint32_t)strlen(text));
+    return arena_failed(st->run_arena) ? err_nomem(err) : EMBER_OK;
+}
+
 static int plan_inner(ember_stmt *st, const Stmt *in, PlanCtx *cx,
                       Plan **plan)
 {
@@ -141,7 +158,8 @@ static int run_explain(ember_stmt *st, Err *err)
     int rc = plan_inner(st, in, &cx, &plan);
     if (rc != EMBER_OK)
         return rc;
-    const OpStats *stats = NULL;
+    StrBuf sb;
+    sb_init(&sb);
     if (st->ast->analyze) {
         bool saved = st->db->settings.profiling;
         st->db->settings.profiling = true;
@@ -149,11 +167,23 @@ static int run_explain(ember_stmt *st, Err *err)
         st->db->settings.profiling = saved;
         if (rc != EMBER_OK)
             return rc;
-        stats = st->ex.stats;
+        st->has_result = true;
+        finish_profile(st);
+        st->has_result = false;
+        if (st->profile == NULL)
+            return err_nomem(err);
+        bool json = st->ast->format && !strcasecmp(st->ast->format, "json");
+        rc = json ? profile_render_json(st->profile, &sb)
+                  : profile_render_text(st->profile, &sb);
+        if (rc == EMBER_OK && sb.data)
+            rc = json ? result_one_text(st, "plan", sb.data, err)
+                      : result_text_rows(st, "plan", sb.data, err);
+        else if (rc != EMBER_OK)
+            err_nomem(err);
+        sb_release(&sb);
+        return rc;
     }
-    StrBuf sb;
-    sb_init(&sb);
-    rc = explain_plan(plan, stats, st->run_arena, &sb);
+    rc = explain_plan(plan, NULL, st->run_arena, &sb);
     if (rc == EMBER_OK && sb.data)
         rc = result_text_rows(st, "plan", sb.data, err);
     else if (rc != EMBER_OK)
@@ -181,7 +211,20 @@ static int run_analyze(ember_stmt *st, Err *err)
     return EMBER_OK;
 }
 
+static int run_dispatch(ember_stmt *st, Err *err);
+
 int run_statement(ember_stmt *st, Err *err)
+{
+    st->profile = NULL;
+    st->t_run_start = clock_ns();
+    mem_totals(&st->mem_start);
+    int rc = run_dispatch(st, err);
+    if (rc == EMBER_OK && st->ast->kind != STMT_EXPLAIN)
+        rc = run_finish_profile(st, err);
+    return rc;
+}
+
+static int run_dispatch(ember_stmt *st, Err *err)
 {
     const Stmt *s = st->ast;
     switch (s->kind) {
@@ -300,4 +343,93 @@ int describe_statement(ember_stmt *st, Err *err)
     }
     st->n_cols = 0;
     return EMBER_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Profiles
+ * ------------------------------------------------------------------------ */
+
+/* Fill the totals only the API layer knows. */
+static void finish_profile(ember_stmt *st)
+{
+    QueryProfile *qp = st->profile;
+    if (qp == NULL)
+        return;
+    MemCounters now;
+    mem_totals(&now);
+    qp->p.n_allocs = now.n_allocs - st->mem_start.n_allocs;
+    qp->p.alloc_bytes = now.bytes - st->mem_start.bytes;
+    qp->p.t_parse_ns = st->t_parse_ns;
+    qp->p.t_total_ns = st->t_parse_ns + (clock_ns() - st->t_run_start);
+    qp->p.start_unix_ns = 0;
+    qp->p.rows = st->has_result ? st->result.n_rows : (uint64_t)st->changes;
+}
+
+/* "x.pb.gz" -> "x" + suffix (or path + suffix). */
+static char *sibling(Arena *a, const char *path, const char *suffix)
+{
+    size_t n = strlen(path);
+    if (n > 6 && strcmp(path + n - 6, ".pb.gz") == 0)
+        n -= 6;
+    return arena_printf(a, "%.*s%s", (int)n, path, suffix);
+}
+
+/* Write the profile / trace files the settings ask for. A failure to
+ * write is the statement's error (the user asked for the file). */
+static int write_outputs(ember_stmt *st, Err *err)
+{
+    const Settings *s = &st->db->settings;
+    QueryProfile *qp = st->profile;
+    if (qp == NULL)
+        return EMBER_OK;
+    if (s->profile_output[0]) {
+        char *sql_path = sibling(st->run_arena, s->profile_output, ".sql");
+        char *cont = sibling(st->run_arena, s->profile_output,
+                             ".contention.pb.gz");
+        FILE *f = sql_path ? fopen(sql_path, "w") : NULL;
+        if (f) {
+            fputs(st->sql, f);
+            fputc('\n', f);
+            fclose(f);
+        }
+        int rc = pprof_write(qp, s->profile_output, sql_path, err);
+        if (rc == EMBER_OK && cont)
+            rc = pprof_write_contention(qp, cont, sql_path, err);
+        if (rc != EMBER_OK)
+            return rc;
+    }
+    if (s->trace_output[0])
+        return trace_write(qp, s->trace_output, err);
+    return EMBER_OK;
+}
+
+int run_finish_profile(ember_stmt *st, Err *err)
+{
+    finish_profile(st);
+    return write_outputs(st, err);
+}
+
+int ember_stmt_profile(ember_stmt *st, const ember_profile **out)
+{
+    if (st == NULL || out == NULL)
+        return EMBER_MISUSE;
+    *out = st->profile ? &st->profile->p : NULL;
+    return st->profile ? EMBER_OK : EMBER_MISUSE;
+}
+
+const char *ember_profile_text(ember_stmt *st, int json)
+{
+    if (st == NULL || st->profile == NULL)
+        return NULL;
+    StrBuf sb;
+    sb_init(&sb);
+    int rc = json ? profile_render_json(st->profile, &sb)
+                  : profile_render_text(st->profile, &sb);
+    if (rc != EMBER_OK || sb.data == NULL) {
+        sb_release(&sb);
+        return NULL;
+    }
+    st->profile_text = arena_strdup(st->run_arena, sb.data);
+    sb_release(&sb);
+    return st->profile_text;
 }

@@ -154,7 +154,9 @@ int ember_prepare(ember_db *db, const char *sql, int n_bytes,
     for (int i = 0; i < st->n_params; i++)
         st->binds[i] = value_null();
     err_clear(&e);
+    uint64_t t_parse = clock_ns();
     rc = sql_parse(st->ast_arena, st->sql, slen, 0, &st->ast, &next, &e);
+    st->t_parse_ns = clock_ns() - t_parse;
     if (rc == EMBER_OK && st->ast == NULL)
         rc = err_set(&e, EMBER_INTERNAL, -1, "statement vanished");
     if (rc == EMBER_OK)
@@ -257,6 +259,7 @@ int ember_reset(ember_stmt *st)
     st->row = 0;
     st->text = NULL;
     st->plan = NULL;
+    st->profile = NULL;
     return EMBER_OK;
 }
 

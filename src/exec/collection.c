@@ -59,6 +59,7 @@ static int col_commit(Collection *c, ColBuf *b, size_t bytes)
     if (mem_commit((char *)b->data + b->committed, target - b->committed) !=
         EMBER_OK)
         return EMBER_NOMEM;
+    memcache_range_grew(c->mc, target - b->committed);
     b->committed = target;
     return EMBER_OK;
 }

@@ -90,7 +90,8 @@ int exec_init(ExecCtx *cx, Arena *a, const Plan *plan, const Settings *s,
     cx->vector_size = s->vector_size;
     cx->params = params;
     cx->n_params = n_params;
-    cx->profiling = s->profiling;
+    cx->profiling = s->profiling || s->trace_output[0] || s->profile_output[0];
+    cx->tracing = s->trace_output[0] != 0;
     cx->n_ops = plan->n_ops;
     err_clear(&cx->err);
     emutex_init(&cx->err_lock, LOCK_ERROR);
@@ -139,6 +140,25 @@ void exec_release(ExecCtx *cx)
     emutex_destroy(&cx->combine_lock);
 }
 
+void opstats_add(OpStats *d, const OpStats *s, int n)
+{
+    for (int i = 0; i < n; i++, d++, s++) {
+        d->rows_out += s->rows_out;
+        d->rows_in += s->rows_in;
+        d->chunks_out += s->chunks_out;
+        d->time_ns += s->time_ns;
+        d->cpu_ns += s->cpu_ns;
+        d->n_allocs += s->n_allocs;
+        d->alloc_bytes += s->alloc_bytes;
+        d->lock_wait_ns += s->lock_wait_ns;
+        d->lock_waits += s->lock_waits;
+        d->build_ns += s->build_ns;
+        d->ht_entries = MAX(d->ht_entries, s->ht_entries);
+        d->ht_capacity = MAX(d->ht_capacity, s->ht_capacity);
+        d->peak_bytes = MAX(d->peak_bytes, s->peak_bytes);
+    }
+}
+
 /* Sum the per-thread counters into cx->stats. */
 static void merge_stats(ExecCtx *cx)
 {
@@ -146,24 +166,7 @@ static void merge_stats(ExecCtx *cx)
         ThreadCtx *tc = &cx->threads[w];
         if (tc->cx == NULL || tc->stats == NULL)
             continue;
-        for (int i = 0; i <= cx->n_ops; i++) {
-            OpStats *d = &cx->stats[i];
-            const OpStats *s = &tc->stats[i];
-            d->rows_out += s->rows_out;
-            d->rows_in += s->rows_in;
-            d->chunks_out += s->chunks_out;
-            d->time_ns += s->time_ns;
-            d->cpu_ns += s->cpu_ns;
-            d->n_allocs += s->n_allocs;
-            d->alloc_bytes += s->alloc_bytes;
-            d->lock_wait_ns += s->lock_wait_ns;
-            d->lock_waits += s->lock_waits;
-            d->build_ns += s->build_ns;
-            if (s->ht_entries > d->ht_entries)
-                d->ht_entries = s->ht_entries;
-            if (s->ht_capacity > d->ht_capacity)
-                d->ht_capacity = s->ht_capacity;
-        }
+        opstats_add(cx->stats, tc->stats, cx->n_ops + 1);
     }
 }
 

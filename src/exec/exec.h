@@ -100,7 +100,18 @@ typedef struct ThreadCtx {
     Value *params;            /* parameter values (may be a private copy) */
     Err err;
     OpStats *stats;           /* [n_ops + 1], this thread's counters */
-    MemCounters mem_mark;     /* allocator counters at task start */
+    uint64_t busy_ns;         /* wall time spent in pipeline tasks */
+    uint64_t cpu_ns;          /* their thread CPU time */
+    LockStats locks;          /* lock counters of this query's tasks */
+    /* timeline (setting trace_output): events and the batch being
+     * aggregated (one span per batch of chunks, per operator) */
+    struct TraceEvent *tev;
+    int n_tev;
+    int cap_tev;
+    uint64_t batch_t0;
+    int batch_chunks;
+    uint64_t *batch_ns;       /* [n_ops + 1] self time in the batch */
+    uint64_t *batch_rows;     /* [n_ops + 1] rows out in the batch */
 } ThreadCtx;
 
 struct ExecCtx {
@@ -113,7 +124,8 @@ struct ExecCtx {
     int vector_size;
     Value *params;
     int n_params;
-    bool profiling;
+    bool profiling;           /* per-operator clocks and counters */
+    bool tracing;             /* record a timeline too */
     Err err;                  /* first error of any thread */
     EmberMutex err_lock;
     /* Serializes every allocation from the query arena while threads run:

@@ -149,6 +149,9 @@ ThreadCtx *exec_thread(ExecCtx *cx, int w);
 void thread_ctx_init(ThreadCtx *tc, ExecCtx *cx, int w);
 void thread_ctx_release(ThreadCtx *tc);
 
+/* d[i] += s[i] for n operators' statistics. */
+void opstats_add(OpStats *d, const OpStats *s, int n);
+
 /* Error helpers. */
 static inline bool exec_failed(const ExecCtx *cx)
 {

@@ -171,6 +171,23 @@ static const char *join_name(JoinType t)
     return names[t];
 }
 
+const char *explain_op_kind(const PhysOp *op)
+{
+    static const char *const kinds[PH__COUNT] = {
+        [PH_SCAN] = "Scan",           [PH_VALUES] = "Values",
+        [PH_FILTER] = "Filter",       [PH_PROJECT] = "Project",
+        [PH_HASH_JOIN] = "HashJoin",  [PH_NL_JOIN] = "NestedLoopJoin",
+        [PH_HASH_AGG] = "HashAggregate", [PH_SORT] = "Sort",
+        [PH_TOPN] = "TopN",           [PH_LIMIT] = "Limit",
+        [PH_UNION] = "UnionAll",      [PH_SETOP] = "SetOp",
+        [PH_TABLEFN] = "TableFunction",
+    };
+    const char *k = op->kind < PH__COUNT ? kinds[op->kind] : NULL;
+    if (op->kind == PH_HASH_AGG && op->n_groups == 0)
+        k = "Aggregate";
+    return k ? k : "?";
+}
+
 const char *explain_op_name(const PhysOp *op, char *buf, size_t cap)
 {
     switch (op->kind) {

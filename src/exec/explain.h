@@ -11,6 +11,8 @@
  * be NULL (plain EXPLAIN). Scratch memory from `a`. */
 int explain_plan(const Plan *plan, const OpStats *stats, Arena *a,
                  StrBuf *sb);
+/* Short operator kind: "Scan", "HashJoin", "HashAggregate"... */
+const char *explain_op_kind(const PhysOp *op);
 /* "HashJoin Inner", "Scan lineitem"... into buf. */
 const char *explain_op_name(const PhysOp *op, char *buf, size_t cap);
 /* The operator's conditions, keys and expressions, appended to sb. */

@@ -4,6 +4,7 @@
  * Two small stacks (arenas, column ranges) under one lock. The lock is
  * taken once per arena or column per query, never per row.
  */
+#include <stdatomic.h>
 #include <sys/mman.h>
 
 #include "exec/memcache.h"
@@ -26,6 +27,7 @@ struct MemCache {
     int n_arenas;
     CachedRange ranges[CACHE_RANGES];
     int n_ranges;
+    atomic_uint_fast64_t in_use;  /* committed bytes of ranges out */
 };
 
 MemCache *memcache_create(void)
@@ -93,6 +95,7 @@ void *memcache_range(MemCache *mc, size_t *committed)
         emutex_unlock(&mc->lock);
         if (r.p) {
             *committed = r.committed;
+            atomic_fetch_add(&mc->in_use, r.committed);
             return r.p;
         }
     }
@@ -108,6 +111,7 @@ void memcache_range_done(MemCache *mc, void *p, size_t committed)
         mem_unreserve(p, MEMCACHE_RANGE);
         return;
     }
+    atomic_fetch_sub(&mc->in_use, committed);
     if (committed > KEEP_RESIDENT)
         madvise((char *)p + KEEP_RESIDENT, committed - KEEP_RESIDENT,
                 MADV_DONTNEED);
@@ -118,4 +122,15 @@ void memcache_range_done(MemCache *mc, void *p, size_t committed)
     emutex_unlock(&mc->lock);
     if (!kept)
         mem_unreserve(p, MEMCACHE_RANGE);
+}
+
+void memcache_range_grew(MemCache *mc, size_t bytes)
+{
+    if (mc)
+        atomic_fetch_add(&mc->in_use, bytes);
+}
+
+uint64_t memcache_in_use(const MemCache *mc)
+{
+    return mc ? atomic_load(&((MemCache *)mc)->in_use) : 0;
 }

@@ -34,5 +34,9 @@ void memcache_arena_done(MemCache *mc, Arena *a);
  * memory. */
 void *memcache_range(MemCache *mc, size_t *committed);
 void memcache_range_done(MemCache *mc, void *p, size_t committed);
+/* A range handed out grew by `bytes` committed. */
+void memcache_range_grew(MemCache *mc, size_t bytes);
+/* Committed bytes of the ranges handed out now (column arrays in use). */
+uint64_t memcache_in_use(const MemCache *mc);
 
 #endif /* EMBER_MEMCACHE_H */

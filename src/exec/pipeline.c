@@ -15,7 +15,9 @@
  * over (unmatched build rows of RIGHT/FULL joins) are flushed on one
  * thread, and the sink is finalized.
  */
-#include "exec/exec_int.h"
+#include "exec/explain.h"
+#include "exec/meter.h"
+#include "obs/profile.h"
 
 typedef struct Builder {
     ExecCtx *cx;
@@ -226,6 +228,138 @@ static int ensure_global(ExecCtx *cx, PipelineSet *ps, const PhysOp *op)
     return rc;
 }
 
+/* ------------------------------------------------------------------------
+ * Timeline: each thread aggregates its operators' self time over a batch
+ * of source chunks and then emits one span for the batch with one child
+ * span per operator, laid end to end inside it (their real calls
+ * interleave, so their order is not time order). A SF 1 query thus makes
+ * a few thousand events, not one per chunk.
+ * ------------------------------------------------------------------------ */
+
+/* TUNING: a batch closes after 32 chunks or 5 ms, whichever is first. */
+#define TRACE_BATCH_CHUNKS 32
+#define TRACE_BATCH_NS 5000000ull
+
+static void trace_add(ThreadCtx *tc, TraceEvent ev)
+{
+    if (tc->n_tev == tc->cap_tev) {
+        int cap = tc->cap_tev ? tc->cap_tev * 2 : 256;
+        TraceEvent *p = arena_realloc(tc->arena, tc->tev,
+                                      sizeof(TraceEvent) * (size_t)tc->cap_tev,
+                                      sizeof(TraceEvent) * (size_t)cap);
+        if (p == NULL)
+            return;            /* the timeline is best effort */
+        tc->tev = p;
+        tc->cap_tev = cap;
+    }
+    ev.tid = tc->worker;
+    tc->tev[tc->n_tev++] = ev;
+}
+
+static uint64_t since_start(const ThreadCtx *tc, uint64_t t)
+{
+    return t > tc->cx->t_start_ns ? t - tc->cx->t_start_ns : 0;
+}
+
+static void trace_span(ThreadCtx *tc, const char *name, const char *cat,
+                       uint64_t t0, uint64_t t1, uint64_t rows,
+                       uint64_t chunks)
+{
+    TraceEvent ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = TRACE_SPAN;
+    ev.name = name;
+    ev.cat = cat;
+    ev.ts_ns = since_start(tc, t0);
+    ev.dur_ns = t1 > t0 ? t1 - t0 : 0;
+    ev.rows = rows;
+    ev.chunks = chunks;
+    trace_add(tc, ev);
+}
+
+static const char *op_label(ThreadCtx *tc, const PhysOp *op)
+{
+    return arena_printf(tc->arena, "%s#%d", explain_op_kind(op), op->id);
+}
+
+/* Close the current batch: a span for it, operator spans inside. */
+static void batch_flush(ThreadCtx *tc, const Pipeline *p, uint64_t now)
+{
+    if (tc->batch_chunks == 0)
+        return;
+    uint64_t t0 = tc->batch_t0;
+    trace_span(tc, arena_printf(tc->arena, "pipeline %d", p->id), "batch",
+               t0, now, 0, (uint64_t)tc->batch_chunks);
+    uint64_t at = t0;
+    const PhysOp *ops[66];
+    int n = 0;
+    ops[n++] = p->source;
+    for (int i = 0; i < p->n_ops && n < 65; i++)
+        ops[n++] = p->ops[i];
+    if (p->sink && n < 66)
+        ops[n++] = p->sink;
+    for (int i = 0; i < n; i++) {
+        int id = ops[i]->id;
+        uint64_t d = tc->batch_ns[id];
+        if (d == 0)
+            continue;
+        if (at + d > now)
+            d = now > at ? now - at : 0;
+        trace_span(tc, op_label(tc, ops[i]), "operator", at, at + d,
+                   tc->batch_rows[id], (uint64_t)tc->batch_chunks);
+        at += d;
+        tc->batch_ns[id] = 0;
+        tc->batch_rows[id] = 0;
+    }
+    /* memory in use by this thread's query state */
+    TraceEvent ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = TRACE_COUNTER;
+    ev.name = "memory";
+    ev.cat = "memory";
+    ev.ts_ns = since_start(tc, now);
+    ev.value = (int64_t)(arena_used(tc->arena) + arena_used(tc->scratch));
+    trace_add(tc, ev);
+    tc->batch_chunks = 0;
+    tc->batch_t0 = now;
+}
+
+static int trace_ready(ThreadCtx *tc)
+{
+    if (tc->batch_ns)
+        return EMBER_OK;
+    size_t n = (size_t)tc->cx->n_ops + 1;
+    tc->batch_ns = arena_calloc(tc->arena, sizeof(uint64_t) * n);
+    tc->batch_rows = arena_calloc(tc->arena, sizeof(uint64_t) * n);
+    return tc->batch_ns && tc->batch_rows ? EMBER_OK : EMBER_NOMEM;
+}
+
+/* Lock waits recorded as spans, on the thread's "locks" track. */
+static void on_lock_wait(void *ctx, int site, uint64_t t0, uint64_t t1)
+{
+    ThreadCtx *tc = ctx;
+    TraceEvent ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = TRACE_SPAN;
+    ev.name = lock_site_name(site);
+    ev.cat = "lock";
+    ev.ts_ns = since_start(tc, t0);
+    ev.dur_ns = t1 - t0;
+    trace_add(tc, ev);
+    tc->tev[tc->n_tev - 1].tid = tc->worker + 1000;
+}
+
+/* Per-operator measurement of one call (when profiling). */
+static void account(ThreadCtx *tc, const Meter *m, const PhysOp *op,
+                    uint64_t rows)
+{
+    uint64_t d = meter_stop(m, &tc->stats[op->id]);
+    if (tc->cx->tracing) {
+        tc->batch_ns[op->id] += d;
+        tc->batch_rows[op->id] += rows;
+    }
+}
+
 static int sink_chunk(ThreadCtx *tc, RunCtx *rc, Locals *lo, Chunk *c)
 {
     const Pipeline *p = rc->p;
@@ -235,7 +369,14 @@ static int sink_chunk(ThreadCtx *tc, RunCtx *rc, Locals *lo, Chunk *c)
         return coll_append(lo->result, c);
     const OpImpl *im = op_impl(p->sink->kind);
     tc->stats[p->sink->id].rows_in += chunk_active(c);
-    return im->sink(tc, p->sink, rc->ps->gstate[p->sink->id], lo->sink, c);
+    if (!tc->cx->profiling)
+        return im->sink(tc, p->sink, rc->ps->gstate[p->sink->id], lo->sink,
+                        c);
+    Meter m = {0};
+    meter_start(&m);
+    int e = im->sink(tc, p->sink, rc->ps->gstate[p->sink->id], lo->sink, c);
+    account(tc, &m, p->sink, 0);
+    return e;
 }
 
 /* Push chunk c through operators i.. of the pipeline into the sink. */
@@ -253,10 +394,12 @@ static int push(ThreadCtx *tc, RunCtx *rc, Locals *lo, int i, Chunk *c)
         Chunk *out = &lo->outs[i];
         chunk_reset(out);
         OpResult res = OP_NEED_INPUT;
-        uint64_t t0 = tc->cx->profiling ? clock_ns() : 0;
+        Meter m = {0};
+        if (tc->cx->profiling)
+            meter_start(&m);
         int e = im->op_exec(tc, op, g, lo->ops[i], c, out, &res);
         if (tc->cx->profiling)
-            st->time_ns += clock_ns() - t0;
+            account(tc, &m, op, chunk_active(out));
         if (e != EMBER_OK)
             return e;
         uint32_t n = chunk_active(out);
@@ -323,6 +466,9 @@ static int finish_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo)
     const Pipeline *p = rc->p;
     ExecCtx *cx = tc->cx;
     int e = EMBER_OK;
+    Meter m = {0};
+    if (cx->profiling && p->sink)
+        meter_start(&m);
     emutex_lock(&cx->combine_lock);
     if (p->sink) {
         const OpImpl *im = op_impl(p->sink->kind);
@@ -333,6 +479,8 @@ static int finish_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo)
         e = coll_append_coll(rc->result, lo->result);
     }
     emutex_unlock(&cx->combine_lock);
+    if (cx->profiling && p->sink)
+        meter_stop(&m, &tc->stats[p->sink->id]);
     return e;
 }
 
@@ -349,8 +497,18 @@ static void task_main(void *arg, int task, int worker)
         exec_fail(cx, &e);
         return;
     }
-    bool was_profiling = obs_thread()->profiling;
-    obs_thread()->profiling = cx->profiling;
+    ObsThread *ot = obs_thread();
+    bool was_profiling = ot->profiling;
+    ot->profiling = cx->profiling;
+    uint64_t t_task = clock_ns();
+    uint64_t cpu_task = cx->profiling ? thread_cpu_ns() : 0;
+    LockStats locks0 = ot->locks;
+    if (cx->tracing && trace_ready(tc) == EMBER_OK) {
+        ot->on_wait = on_lock_wait;
+        ot->on_wait_ctx = tc;
+        tc->batch_t0 = t_task;
+        tc->batch_chunks = 0;
+    }
     const Pipeline *p = rc->p;
     const OpImpl *si = op_impl(p->source->kind);
     void *sg = rc->ps->gstate[p->source->id];
@@ -363,26 +521,49 @@ static void task_main(void *arg, int task, int worker)
                     : EMBER_NOMEM;
     mark = arena_mark(tc->scratch);
     OpStats *st = &tc->stats[p->source->id];
+    bool tracing = cx->tracing && tc->batch_ns;
     while (e == EMBER_OK && !exec_failed(cx)) {
         chunk_reset(src_out);
-        uint64_t t0 = cx->profiling ? clock_ns() : 0;
+        Meter m = {0};
+        if (cx->profiling)
+            meter_start(&m);
         e = si->src_next(tc, p->source, sg, lo.src, src_out);
         if (cx->profiling)
-            st->time_ns += clock_ns() - t0;
+            account(tc, &m, p->source, chunk_active(src_out));
         if (e != EMBER_OK || src_out->count == 0)
             break;
         st->rows_out += chunk_active(src_out);
         st->chunks_out++;
         e = push(tc, rc, &lo, 0, src_out);
         arena_release(tc->scratch, mark);
+        if (tracing) {
+            uint64_t now = clock_ns();
+            if (++tc->batch_chunks >= TRACE_BATCH_CHUNKS ||
+                now - tc->batch_t0 >= TRACE_BATCH_NS)
+                batch_flush(tc, p, now);
+        }
         if (lo.finished)
             break;
     }
+    if (tracing)
+        batch_flush(tc, p, clock_ns());
     if (e == EMBER_OK && !exec_failed(cx))
         e = finish_locals(tc, rc, &lo);
     if (e != EMBER_OK)
         thread_fail(tc, e);
-    obs_thread()->profiling = was_profiling;
+    uint64_t t_end = clock_ns();
+    tc->busy_ns += t_end - t_task;
+    if (cx->profiling)
+        tc->cpu_ns += thread_cpu_ns() - cpu_task;
+    LockStats d;
+    lockstats_sub(&d, &ot->locks, &locks0);
+    lockstats_add(&tc->locks, &d);
+    if (tracing)
+        trace_span(tc, arena_printf(tc->arena, "pipeline %d", p->id),
+                   "pipeline", t_task, t_end, 0, 0);
+    ot->profiling = was_profiling;
+    ot->on_wait = NULL;
+    ot->on_wait_ctx = NULL;
 }
 
 /* Flush operators with leftover rows (RIGHT/FULL join build side). */
@@ -449,11 +630,25 @@ static int run_one(ExecCtx *cx, PipelineSet *ps, Pipeline *p,
         return thread_fail(tc, e);
     if (p->sink) {
         const OpImpl *im = op_impl(p->sink->kind);
-        uint64_t t0 = clock_ns();
+        Meter m = {0};
+        OpStats fin;
+        memset(&fin, 0, sizeof(fin));
+        meter_start(&m);
         if (im->finalize)
             e = im->finalize(cx, p->sink, ps->gstate[p->sink->id],
                              p->sink_side);
-        tc->stats[p->sink->id].build_ns += clock_ns() - t0;
+        meter_stop(&m, &fin);
+        OpStats *s = &tc->stats[p->sink->id];
+        s->build_ns += fin.time_ns;
+        s->cpu_ns += fin.cpu_ns;
+        s->n_allocs += fin.n_allocs;
+        s->alloc_bytes += fin.alloc_bytes;
+        if (cx->tracing && fin.time_ns > 0) {
+            uint64_t now = clock_ns();
+            trace_span(tc, arena_printf(tc->arena, "%s build",
+                                        op_label(tc, p->sink)),
+                       "operator", now - fin.time_ns, now, 0, 0);
+        }
         if (e != EMBER_OK) {
             if (cx->err.code == EMBER_OK)
                 err_set(&cx->err, e, -1, "out of memory");

@@ -68,7 +68,8 @@ static int run_once(ThreadCtx *outer, SubState *ss, Collection *res)
     if (rc != EMBER_OK)
         return err_nomem(&outer->err);
     ss->sub.n_threads = 1;
-    ss->sub.profiling = false;
+    ss->sub.profiling = cx->profiling;
+    ss->sub.tracing = false;
     memset(&ss->tc, 0, sizeof(ss->tc));
     ss->tc.cx = &ss->sub;
     ss->tc.arena = ss->run_arena;
@@ -86,6 +87,9 @@ static int run_once(ThreadCtx *outer, SubState *ss, Collection *res)
                        ss->run_arena, cx->mc, 0);
     if (rc == EMBER_OK)
         rc = pipelines_run(&ss->sub, &ps, res, &ss->tc);
+    /* the subplan's operators count in the outer thread's statistics */
+    if (outer->stats && ss->tc.stats)
+        opstats_add(outer->stats, ss->tc.stats, cx->n_ops + 1);
     if (rc != EMBER_OK) {
         if (ss->sub.err.code != EMBER_OK)
             outer->err = ss->sub.err;

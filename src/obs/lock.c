@@ -46,8 +46,11 @@ void emutex_lock(EmberMutex *m)
         return;
     uint64_t t0 = clock_ns();
     pthread_mutex_lock(&m->m);
+    uint64_t t1 = clock_ns();
     t->locks.contended[m->site]++;
-    t->locks.wait_ns[m->site] += clock_ns() - t0;
+    t->locks.wait_ns[m->site] += t1 - t0;
+    if (t->on_wait)
+        t->on_wait(t->on_wait_ctx, m->site, t0, t1);
 }
 
 void emutex_unlock(EmberMutex *m)

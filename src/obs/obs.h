@@ -62,6 +62,9 @@ typedef struct LockStats {
 typedef struct ObsThread {
     bool profiling;           /* set by the executor for profiled queries */
     LockStats locks;
+    /* when set (tracing), called after each contended wait */
+    void (*on_wait)(void *ctx, int site, uint64_t t0, uint64_t t1);
+    void *on_wait_ctx;
 } ObsThread;
 
 /* The calling thread's block (never NULL). */

@@ -883,6 +883,59 @@ static const char *const corpus[] = {
     "SHOW tables",
     "ANALYZE t1",
     "SELECT * FROM pragma_stats('t2')",
+    "SELECT t1.name, x.total FROM t1, (SELECT t1_id, sum(amount) AS total "
+    "FROM t2 GROUP BY t1_id) x WHERE x.t1_id = t1.id AND x.total > "
+    "(SELECT avg(amount) FROM t2)",
+    "SELECT id, (SELECT count(*) FROM t2 WHERE t2.t1_id = t1.id AND "
+    "t2.amount > t1.price) AS c FROM t1 ORDER BY c DESC, id",
+    "SELECT name FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.t1_id = "
+    "t1.id) OR id IN (SELECT v FROM t3)",
+    "SELECT id FROM t1 WHERE id NOT IN (SELECT t1_id FROM t2)",
+    "SELECT id FROM t1 WHERE id NOT IN (SELECT t1_id FROM t2 WHERE t1_id "
+    "IS NOT NULL)",
+    "SELECT flag, count(*), count(price), count(DISTINCT qty), "
+    "sum(DISTINCT id) FROM t1 GROUP BY flag HAVING count(*) >= 1 "
+    "ORDER BY flag NULLS FIRST",
+    "SELECT extract(year FROM d) AS y, count(*) FROM t2 GROUP BY "
+    "extract(year FROM d) ORDER BY y DESC NULLS LAST",
+    "WITH a AS (SELECT id, price FROM t1 WHERE price IS NOT NULL), "
+    "b AS (SELECT id FROM a WHERE price > 1) SELECT a.id, b.id FROM a "
+    "LEFT JOIN b ON a.id = b.id ORDER BY 1",
+    "SELECT id FROM t1 UNION SELECT amount FROM t2 UNION SELECT ratio "
+    "FROM t1 ORDER BY 1 NULLS LAST",
+    "SELECT t1_id FROM t2 INTERSECT ALL SELECT t1_id FROM t2 WHERE id > 3",
+    "SELECT t1_id FROM t2 EXCEPT ALL SELECT id FROM t1",
+    "SELECT coalesce(note, name, 'none'), CASE WHEN amount > 1 THEN amount "
+    "ELSE ratio END FROM t2 LEFT JOIN t1 ON t1.id = t2.t1_id",
+    "SELECT a.id, b.id, c.id FROM t1 a JOIN t1 b ON a.id = b.id + 1 "
+    "JOIN t1 c ON b.id = c.id + 1 LEFT JOIN t2 d ON d.t1_id = c.id",
+    "SELECT * FROM (VALUES (1, 'x'), (2, NULL), (NULL, 'z')) AS v(a, b) "
+    "FULL JOIN t1 ON v.a = t1.id",
+    "SELECT upper(note), length(note), note LIKE '%a%', note || NULL, "
+    "substring(note, 2), trim(note) FROM t2",
+    "SELECT d - INTERVAL '1 year', d + INTERVAL '10 days', "
+    "d - 1, DATE '2020-03-01' - d FROM t2 WHERE d IS NOT NULL",
+    "SELECT (SELECT name FROM t1 WHERE id = t2.t1_id), "
+    "(SELECT id FROM t1) FROM t2",
+    "SELECT min(k), max(k), count(*) FROM t3 WHERE k > '' AND k < 'z'",
+    "SELECT round(avg(price), 2), sum(price * qty) FROM t1 WHERE qty "
+    "BETWEEN -10 AND 1000",
+    "INSERT INTO t2 SELECT id + 200, id, name, price, day FROM t1 "
+    "UNION ALL SELECT id + 300, t1_id, note, amount, d FROM t2",
+    "UPDATE t2 SET amount = (SELECT max(price) FROM t1 WHERE t1.id = "
+    "t2.t1_id) WHERE id < 5",
+    "DELETE FROM t2 WHERE EXISTS (SELECT 1 FROM t1 WHERE t1.id = t2.t1_id "
+    "AND t1.flag)",
+    "DELETE FROM t1 WHERE id NOT IN (SELECT t1_id FROM t2 WHERE t1_id IS "
+    "NOT NULL)",
+    "CREATE TABLE t6 AS SELECT t1_id, count(*) AS n, sum(amount) AS s "
+    "FROM t2 GROUP BY t1_id",
+    "INSERT INTO ct SELECT flag, id, id, qty, ratio, price, name, "
+    "left(name, 8), day FROM t1",
+    "SELECT * FROM ct WHERE v LIKE '%' OR c IS NULL ORDER BY i",
+    "SELECT b, count(*), sum(g), min(d), max(m) FROM ct GROUP BY b",
+    "SELECT * FROM t1 LEFT JOIN t2 ON t1.id = t2.t1_id AND t2.amount > 0 "
+    "WHERE t2.id IS NULL",
 };
 
 /* Pieces inserted by the mutator. */
