@@ -4,10 +4,11 @@
  * (groups), DISTINCT aggregates (group id + value) and set operations.
  *
  * Keys are stored column-wise in a Collection (group id = row), hashes in
- * a parallel array, and an open-addressing slot array maps hash positions
- * to group id + 1. NULL keys compare equal to each other (grouping
- * semantics). The slot array is sized from an estimate and doubles at 50%
- * load; everything lives in one arena.
+ * a parallel array (for rehashing), and an open-addressing slot array maps
+ * hash positions to the high 32 hash bits (a salt: a probe compares keys
+ * only when it matches) and group id + 1 in the low 32. NULL keys compare
+ * equal to each other (grouping semantics). The slot array is sized from
+ * an estimate and doubles at 50% load; everything lives in one arena.
  */
 #ifndef EMBER_GROUP_TABLE_H
 #define EMBER_GROUP_TABLE_H
@@ -18,7 +19,7 @@ typedef struct GroupTable {
     Collection keys;
     uint64_t *hashes;         /* per group */
     uint64_t hash_cap;
-    uint32_t *slots;          /* group id + 1, 0 empty */
+    uint64_t *slots;          /* hash >> 32 << 32 | group id + 1; 0 empty */
     uint64_t cap;             /* power of two */
     uint64_t n_groups;
     Arena *arena;

@@ -5,14 +5,19 @@
  * evaluated keys and the key hashes to a local Collection; combine
  * concatenates them; finalize links every row with non-NULL keys into a
  * chained hash table: `heads` (power of two, about two slots per row) holds
- * row+1 of the first row of a bucket and `next` the following one. Keys
- * and hashes are contiguous arrays, so probing reads them sequentially per
- * chain.
+ * row+1 of the first row of a bucket in its low 32 bits and, in the high
+ * 32, a tag: the OR of one bit per row of the chain chosen by the top five
+ * hash bits. A probe whose bit is not in the tag misses without touching
+ * the chain (most misses of a selective join stop there). `next` links the
+ * following row. Keys and hashes are contiguous arrays.
  *
  * Probe (operator on the child[0] pipeline), vectorized: hash the probe
- * keys of the chunk, look up every row's chain head, then repeat rounds:
- * collect (probe row, build row) candidates whose hashes agree, compare
- * the keys column by column, record matches, advance every chain by one.
+ * keys of the chunk, look up every row's chain head, then repeat rounds
+ * over the rows whose chain is not done (a compacted list): collect
+ * (probe row, build row) candidates whose hashes agree, compare the keys
+ * column by column, record matches, advance every chain by one. The round
+ * loops are branch-free: the outcome of a hash comparison is data, not
+ * control flow, since it is unpredictable.
  * Output pairs are gathered into the output chunk; when a chunk would
  * overflow, the state is kept and the operator asks to be called again
  * (OP_HAVE_MORE).
@@ -27,7 +32,7 @@
 typedef struct JoinGlobal {
     Collection build;         /* build cols, then key cols, then hash */
     int n_build_cols;         /* child[1] columns */
-    uint32_t *heads;
+    uint64_t *heads;          /* tag bits << 32 | first row + 1 */
     uint32_t *next;
     uint64_t mask;
     uint64_t *hashes;         /* view of the hash column */
@@ -51,6 +56,8 @@ typedef struct JoinProbeLocal {
     uint32_t *cand;           /* current build row + 1 per active row */
     SelIdx *rows;             /* active probe rows */
     uint32_t n_rows;
+    uint32_t *act;            /* k of the rows whose chain is not done */
+    uint32_t n_act;
     uint8_t *found;           /* per active row: matched */
     uint8_t *null_key;        /* per active row: a probe key is NULL */
     bool started;             /* chunk hashed and heads looked up */
@@ -206,6 +213,19 @@ static bool row_key_null(const Collection *c, int first_key, int n_keys,
     return false;
 }
 
+static inline uint32_t hash_tag(uint64_t h)
+{
+    return 1u << (h >> 59);
+}
+
+static bool any_key_nulls(const JoinGlobal *jg, int n_keys)
+{
+    for (int i = 0; i < n_keys; i++)
+        if (jg->build.cols[jg->n_build_cols + i].has_nulls)
+            return true;
+    return false;
+}
+
 static int build_finalize(ExecCtx *cx, const PhysOp *op, void *g, int side)
 {
     UNUSED(side);
@@ -218,21 +238,30 @@ static int build_finalize(ExecCtx *cx, const PhysOp *op, void *g, int side)
     while (cap < n * 2)
         cap *= 2;
     jg->mask = cap - 1;
-    jg->heads = arena_calloc(cx->arena, sizeof(uint32_t) * cap);
+    jg->heads = arena_calloc(cx->arena, sizeof(uint64_t) * cap);
     jg->next = arena_alloc(cx->arena, sizeof(uint32_t) * (n ? n : 1));
     if (jg->heads == NULL || jg->next == NULL)
         return EMBER_NOMEM;
     int hcol = jg->n_build_cols + op->n_keys;
     jg->hashes = (uint64_t *)jg->build.cols[hcol].data;
+    bool nulls = any_key_nulls(jg, op->n_keys);
+    uint64_t *heads = jg->heads;
+    uint32_t *next = jg->next;
+    const uint64_t *hashes = jg->hashes;
+    uint64_t mask = jg->mask;
     for (uint64_t r = 0; r < n; r++) {
-        if (row_key_null(&jg->build, jg->n_build_cols, op->n_keys, r)) {
+        if (nulls &&
+            row_key_null(&jg->build, jg->n_build_cols, op->n_keys, r)) {
             jg->has_null_key = true;
-            jg->next[r] = 0;
+            next[r] = 0;
             continue;
         }
-        uint64_t b = jg->hashes[r] & jg->mask;
-        jg->next[r] = jg->heads[b];
-        jg->heads[b] = (uint32_t)(r + 1);
+        uint64_t h = hashes[r];
+        uint64_t slot = heads[h & mask];
+        next[r] = (uint32_t)slot;
+        heads[h & mask] = ((slot | ((uint64_t)hash_tag(h) << 32)) &
+                           ~(uint64_t)UINT32_MAX) |
+                          (r + 1);
     }
     if (is_outer_build(op->join)) {
         jg->matched = arena_calloc(cx->arena, n ? n : 1);
@@ -264,6 +293,7 @@ static int probe_local(ThreadCtx *tc, const PhysOp *op, void *g, void **l)
     pl->hashes = arena_alloc(a, sizeof(uint64_t) * VEC_SIZE);
     pl->cand = arena_alloc(a, sizeof(uint32_t) * VEC_SIZE);
     pl->rows = arena_alloc(a, sizeof(SelIdx) * VEC_SIZE);
+    pl->act = arena_alloc(a, sizeof(uint32_t) * VEC_SIZE);
     pl->found = arena_alloc(a, VEC_SIZE);
     pl->null_key = arena_alloc(a, VEC_SIZE);
     pl->pair_k = arena_alloc(a, sizeof(uint32_t) * VEC_SIZE);
@@ -271,7 +301,8 @@ static int probe_local(ThreadCtx *tc, const PhysOp *op, void *g, void **l)
     pl->out_probe = arena_alloc(a, sizeof(SelIdx) * VEC_SIZE);
     pl->out_build = arena_alloc(a, sizeof(uint32_t) * VEC_SIZE);
     pl->sel = arena_alloc(a, sizeof(SelIdx) * VEC_SIZE);
-    if (!pl->keyv || !pl->hashes || !pl->cand || !pl->rows || !pl->found ||
+    if (!pl->keyv || !pl->hashes || !pl->cand || !pl->rows || !pl->act ||
+        !pl->found ||
         !pl->null_key || !pl->pair_k || !pl->pair_b || !pl->out_probe ||
         !pl->out_build || !pl->sel)
         return EMBER_NOMEM;
@@ -299,23 +330,40 @@ static int probe_start(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
                        JoinProbeLocal *pl, Chunk *in)
 {
     uint32_t n = chunk_active(in);
+    bool nulls = false;
     for (int i = 0; i < op->n_keys; i++) {
         int rc = expr_eval(tc, pl->keys[i], in, in->sel, n, &pl->keyv[i]);
         if (rc != EMBER_OK)
             return rc;
         hash_vector(pl->keyv[i], in->sel, n, pl->hashes, i == 0);
+        nulls |= pl->keyv[i]->has_nulls;
     }
+    memset(pl->found, 0, n);
+    memset(pl->null_key, 0, n);
+    for (uint32_t k = 0; k < n; k++)
+        pl->rows[k] = (SelIdx)sel_row(in->sel, k);
+    if (nulls)
+        for (uint32_t k = 0; k < n; k++)
+            for (int i = 0; i < op->n_keys; i++)
+                if (!vec_valid(pl->keyv[i], pl->rows[k]))
+                    pl->null_key[k] = 1;
+    const uint64_t *heads = jg->heads;
+    const uint64_t *ph = pl->hashes;
+    const uint8_t *nk = pl->null_key;
+    uint64_t mask = jg->mask;
+    uint32_t *cand = pl->cand;
+    uint32_t *act = pl->act;
+    uint32_t na = 0;
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t r = sel_row(in->sel, k);
-        pl->rows[k] = (SelIdx)r;
-        pl->found[k] = 0;
-        bool null_key = false;
-        for (int i = 0; i < op->n_keys; i++)
-            if (!vec_valid(pl->keyv[i], r))
-                null_key = true;
-        pl->null_key[k] = null_key;
-        pl->cand[k] = null_key ? 0 : jg->heads[pl->hashes[k] & jg->mask];
+        uint64_t h = ph[k];
+        uint64_t slot = heads[h & mask];
+        uint32_t hit = ((uint32_t)(slot >> 32) & hash_tag(h)) != 0 && !nk[k];
+        uint32_t c = (uint32_t)slot & (0u - hit);
+        cand[k] = c;
+        act[na] = k;
+        na += c != 0;
     }
+    pl->n_act = na;
     pl->n_rows = n;
     pl->n_out = 0;
     pl->started = true;
@@ -413,19 +461,28 @@ static int filter_residual(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
 static int probe_round(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
                        JoinProbeLocal *pl, Chunk *in, uint32_t *n_match)
 {
+    const uint32_t *next = jg->next;
+    const uint64_t *bh = jg->hashes;
+    const uint64_t *ph = pl->hashes;
+    uint32_t *cand = pl->cand;
+    uint32_t *act = pl->act;
+    uint32_t *pk = pl->pair_k;
+    uint32_t *pb = pl->pair_b;
     uint32_t m = 0;
-    for (uint32_t k = 0; k < pl->n_rows; k++) {
-        uint32_t c = pl->cand[k];
-        if (c == 0)
-            continue;
-        uint32_t b = c - 1;
-        pl->cand[k] = jg->next[b];
-        if (jg->hashes[b] != pl->hashes[k])
-            continue;
-        pl->pair_k[m] = k;
-        pl->pair_b[m] = b;
-        m++;
+    uint32_t na = 0;
+    uint32_t n_act = pl->n_act;
+    for (uint32_t j = 0; j < n_act; j++) {
+        uint32_t k = act[j];
+        uint32_t b = cand[k] - 1;
+        pk[m] = k;
+        pb[m] = b;
+        m += bh[b] == ph[k];
+        uint32_t c = next[b];
+        cand[k] = c;
+        act[na] = k;
+        na += c != 0;
     }
+    pl->n_act = na;
     for (int i = 0; i < op->n_keys && m > 0; i++)
         m = filter_key(op, jg, pl, i, m);
     if (op->residual && m > 0) {
@@ -439,10 +496,7 @@ static int probe_round(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
 
 static bool chains_left(const JoinProbeLocal *pl)
 {
-    for (uint32_t k = 0; k < pl->n_rows; k++)
-        if (pl->cand[k])
-            return true;
-    return false;
+    return pl->n_act > 0;
 }
 
 static void emit_pairs(const PhysOp *op, JoinGlobal *jg, JoinProbeLocal *pl,
@@ -480,7 +534,7 @@ static int probe_pairs(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
             pl->n_out++;
         }
         /* stop while another full round could overflow the buffer */
-        if (pl->n_out + pl->n_rows > VEC_SIZE && chains_left(pl)) {
+        if (pl->n_out + pl->n_act > VEC_SIZE && chains_left(pl)) {
             emit_pairs(op, jg, pl, in, out);
             *res = OP_HAVE_MORE;
             return EMBER_OK;
@@ -528,10 +582,16 @@ static int probe_exists(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
         int rc = probe_round(tc, op, jg, pl, in, &m);
         if (rc != EMBER_OK)
             return rc;
-        for (uint32_t i = 0; i < m; i++) {
-            uint32_t k = pl->pair_k[i];
-            pl->found[k] = 1;
-            pl->cand[k] = 0;      /* one match decides the row */
+        for (uint32_t i = 0; i < m; i++)
+            pl->found[pl->pair_k[i]] = 1;
+        if (m > 0) {              /* one match decides the row */
+            uint32_t na = 0;
+            for (uint32_t j = 0; j < pl->n_act; j++) {
+                uint32_t k = pl->act[j];
+                pl->act[na] = k;
+                na += !pl->found[k];
+            }
+            pl->n_act = na;
         }
     }
     bool empty = jg->build.n_rows == 0;

@@ -22,15 +22,15 @@
 typedef struct Deflate Deflate;
 
 typedef struct OutFile {
-    int fd;                   /* -1 when closed */
-    const char *path;         /* the caller's string, for messages */
-    char *buf;                /* OUT_BUF bytes, mem_* */
-    size_t len;               /* bytes buffered */
-    int write_errno;          /* first failed write, 0 if none */
-    bool nomem;               /* a formatting buffer could not be had */
-    Deflate *gz;              /* non-NULL: compress before buffering */
-    uint64_t n_in;            /* bytes given to out_write */
-    uint64_t n_out;           /* bytes written to the file */
+    int fd;           /* -1 when closed */
+    const char *path; /* the caller's string, for messages */
+    char *buf;        /* OUT_BUF bytes, mem_* */
+    size_t len;       /* bytes buffered */
+    int write_errno;  /* first failed write, 0 if none */
+    bool nomem;       /* a formatting buffer could not be had */
+    Deflate *gz;      /* non-NULL: compress before buffering */
+    uint64_t n_in;    /* bytes given to out_write */
+    uint64_t n_out;   /* bytes written to the file */
 } OutFile;
 
 /* Create or truncate `path` for writing, gzip-compressed when `gzip`.

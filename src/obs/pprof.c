@@ -4,12 +4,14 @@
  *
  * The "functions" are plan operators, not C functions: pprof is agnostic
  * to what its frames mean, and a profile whose functions carry names and
- * no addresses (a symbolized profile) needs no binary and no mapping.
- * Each operator is a function named by its unique label ("HashJoin#3"),
- * with the operator name as system name and, as file and line, the SQL
- * statement (a file at `sql_path`, else the text itself) and the line the
- * operator comes from, so `pprof -list` shows the SQL. A root function
- * "Query" sits above the plan's root.
+ * no addresses (a symbolized profile) needs no binary; its one Mapping
+ * ("ember") says so, else pprof warns that it found none. Each operator
+ * is a function named by its unique label ("HashJoin#3"), with the
+ * operator name as system name and, as file and line, the SQL statement
+ * (a file at `sql_path`, else the text itself) and the line the operator
+ * comes from, so `pprof -list` shows the SQL. A root function "Query"
+ * sits above the plan's root. Comments hold the SQL (on one line, cut)
+ * and the query totals; pprof prints them above its reports.
  *
  * Two profiles:
  *
@@ -40,6 +42,7 @@
 enum {
     PROFILE_SAMPLE_TYPE = 1,
     PROFILE_SAMPLE = 2,
+    PROFILE_MAPPING = 3,
     PROFILE_LOCATION = 4,
     PROFILE_FUNCTION = 5,
     PROFILE_STRING_TABLE = 6,
@@ -54,21 +57,28 @@ enum {
 enum { WIRE_VARINT = 0, WIRE_LEN = 2 };
 
 #define FN_QUERY 1
+#define MAPPING_ID 1
 
 /* ------------------------------------------------------------------------
  * Protobuf encoder on a StrBuf
  * ------------------------------------------------------------------------ */
 
-static void pb_varint(StrBuf *sb, uint64_t v)
+/* Encode `v` as a varint into b (room for 10 bytes); returns its length. */
+static size_t varint_encode(char *b, uint64_t v)
 {
-    char b[10];
-    int n = 0;
+    size_t n = 0;
     while (v >= 0x80) {
         b[n++] = (char)(v | 0x80);
         v >>= 7;
     }
     b[n++] = (char)v;
-    sb_append(sb, b, (size_t)n);
+    return n;
+}
+
+static void pb_varint(StrBuf *sb, uint64_t v)
+{
+    char b[10];
+    sb_append(sb, b, varint_encode(b, v));
 }
 
 static size_t varint_size(uint64_t v)
@@ -128,15 +138,15 @@ static void pb_packed(StrBuf *sb, int field, const uint64_t *v, int n)
 typedef struct Pprof {
     const QueryProfile *qp;
     OutFile out;
-    StrBuf msg;               /* the top-level field being built */
-    StrBuf sub;               /* a message nested in it */
-    StrBuf tmp;               /* composed names and comments */
-    StrBuf name;              /* op_frame_name's fallback */
-    StrBuf strtab;            /* encoded string_table entries */
-    NameMap strings;          /* string -> index + 1 */
+    StrBuf msg;      /* the top-level field being built */
+    StrBuf sub;      /* a message nested in it */
+    StrBuf tmp;      /* composed names and comments */
+    StrBuf name;     /* op_frame_name's fallback, the SQL comment */
+    StrBuf strtab;   /* encoded string_table entries */
+    NameMap strings; /* string -> index + 1 */
     int64_t n_strings;
     bool nomem;
-    const char *file;         /* Function.filename of operators */
+    const char *file; /* Function.filename of operators */
 } Pprof;
 
 /* Index of `s` in the string table, adding it on first use; NULL and ""
@@ -149,8 +159,7 @@ static int64_t str_index(Pprof *w, const char *s)
     if (v != NULL)
         return (int64_t)(intptr_t)v - 1;
     int64_t idx = w->n_strings;
-    if (namemap_put(&w->strings, s, (void *)(intptr_t)(idx + 1)) !=
-        EMBER_OK) {
+    if (namemap_put(&w->strings, s, (void *)(intptr_t)(idx + 1)) != EMBER_OK) {
         w->nomem = true;
         return 0;
     }
@@ -162,14 +171,12 @@ static int64_t str_index(Pprof *w, const char *s)
 /* Write the top-level field `field` holding w->msg, then clear it. */
 static void emit_msg(Pprof *w, int field)
 {
-    StrBuf head;
-    sb_init(&head);
-    pb_key(&head, field, WIRE_LEN);
-    pb_varint(&head, w->msg.len);
-    w->nomem |= head.failed || w->msg.failed;
-    out_write(&w->out, head.data, head.len);
+    char head[20];
+    size_t n = varint_encode(head, (uint64_t)field << 3 | WIRE_LEN);
+    n += varint_encode(head + n, w->msg.len);
+    w->nomem |= w->msg.failed;
+    out_write(&w->out, head, n);
     out_write(&w->out, w->msg.data, w->msg.len);
-    sb_release(&head);
     sb_clear(&w->msg);
 }
 
@@ -182,6 +189,18 @@ static void emit_int(Pprof *w, int field, uint64_t v)
     sb_clear(&w->msg);
 }
 
+/* The writer's memory, not its file. */
+static void writer_free(Pprof *w)
+{
+    sb_release(&w->msg);
+    sb_release(&w->sub);
+    sb_release(&w->tmp);
+    sb_release(&w->name);
+    sb_release(&w->strtab);
+    namemap_release(&w->strings);
+}
+
+/* Set up `w` and open `path`; on failure nothing is left to free. */
 static int writer_open(Pprof *w, const QueryProfile *qp, const char *path,
                        const char *sql_path, Err *err)
 {
@@ -194,24 +213,22 @@ static int writer_open(Pprof *w, const QueryProfile *qp, const char *path,
     sb_init(&w->name);
     sb_init(&w->strtab);
     namemap_init(&w->strings, false);
-    pb_bytes(&w->strtab, PROFILE_STRING_TABLE, "", 0);   /* index 0 */
+    pb_bytes(&w->strtab, PROFILE_STRING_TABLE, "", 0); /* index 0 */
     w->n_strings = 1;
-    return out_open(&w->out, path, true, err);
+    int rc = out_open(&w->out, path, true, err);
+    if (rc != EMBER_OK)
+        writer_free(w);
+    return rc;
 }
 
 /* Write the string table, close the file, free everything. */
 static int writer_close(Pprof *w, Err *err)
 {
-    w->nomem |= w->strtab.failed || w->tmp.failed || w->name.failed ||
-                w->sub.failed;
+    w->nomem |=
+        w->strtab.failed || w->tmp.failed || w->name.failed || w->sub.failed;
     out_write(&w->out, w->strtab.data, w->strtab.len);
     int rc = out_close(&w->out, err);
-    sb_release(&w->msg);
-    sb_release(&w->sub);
-    sb_release(&w->tmp);
-    sb_release(&w->name);
-    sb_release(&w->strtab);
-    namemap_release(&w->strings);
+    writer_free(w);
     if (rc == EMBER_OK && w->nomem)
         rc = err_nomem(err);
     return rc;
@@ -251,6 +268,14 @@ static void write_header(Pprof *w, const ValueType *types, int n_types,
              (uint64_t)str_index(w, default_type));
     for (int i = 0; i < n_comments; i++)
         emit_int(w, PROFILE_COMMENT, (uint64_t)str_index(w, comments[i]));
+    /* One mapping that says its frames are already symbolized: without
+     * it pprof looks for a binary to symbolize them with and warns. */
+    pb_int(&w->msg, 1, MAPPING_ID);
+    pb_int(&w->msg, 5, (uint64_t)str_index(w, "ember")); /* filename */
+    pb_int(&w->msg, 7, 1);                               /* has_functions */
+    pb_int(&w->msg, 8, 1);                               /* has_filenames */
+    pb_int(&w->msg, 9, 1);                               /* has_line_numbers */
+    emit_msg(w, PROFILE_MAPPING);
 }
 
 /* A Function and its Location (same id) with one Line. */
@@ -265,10 +290,11 @@ static void write_frame(Pprof *w, uint64_t id, const char *name,
     emit_msg(w, PROFILE_FUNCTION);
 
     sb_clear(&w->sub);
-    pb_int(&w->sub, 1, id);                       /* Line.function_id */
-    pb_int(&w->sub, 2, (uint64_t)(int64_t)line);  /* Line.line */
-    pb_int(&w->msg, 1, id);                       /* Location.id */
-    pb_msg(&w->msg, 4, &w->sub);                  /* Location.line */
+    pb_int(&w->sub, 1, id);                      /* Line.function_id */
+    pb_int(&w->sub, 2, (uint64_t)(int64_t)line); /* Line.line */
+    pb_int(&w->msg, 1, id);                      /* Location.id */
+    pb_int(&w->msg, 2, MAPPING_ID);              /* Location.mapping_id */
+    pb_msg(&w->msg, 4, &w->sub);                 /* Location.line */
     emit_msg(w, PROFILE_LOCATION);
 }
 
@@ -289,14 +315,13 @@ static const char *op_frame_name(Pprof *w, const ProfOp *op)
 static void write_plan_frames(Pprof *w)
 {
     const ember_profile *p = &w->qp->p;
-    int query_line = p->n_ops > 0 && p->ops[0].sql_line > 0
-                         ? p->ops[0].sql_line
-                         : 1;
+    int query_line =
+        p->n_ops > 0 && p->ops[0].sql_line > 0 ? p->ops[0].sql_line : 1;
     write_frame(w, FN_QUERY, "Query", "Query", w->file, query_line);
     for (int i = 0; i < p->n_ops; i++) {
         const ProfOp *op = &p->ops[i];
-        write_frame(w, (uint64_t)(1 + op->id), op_frame_name(w, op),
-                    op->name, w->file, op->sql_line);
+        write_frame(w, (uint64_t)(1 + op->id), op_frame_name(w, op), op->name,
+                    w->file, op->sql_line);
     }
 }
 
@@ -309,8 +334,7 @@ static bool valid_op(const ember_profile *p, int id)
 /* Append the locations from operator `op_id` up to Query to stack[n..]
  * and return the new length: at most n + n_ops + 1, since a parent link
  * out of range or a cycle ends the walk at Query. */
-static int op_stack(const ember_profile *p, int op_id, uint64_t *stack,
-                    int n)
+static int op_stack(const ember_profile *p, int op_id, uint64_t *stack, int n)
 {
     int limit = p->n_ops;
     while (valid_op(p, op_id) && limit-- > 0) {
@@ -323,7 +347,7 @@ static int op_stack(const ember_profile *p, int op_id, uint64_t *stack,
 
 typedef struct SampleLabel {
     const char *key;
-    const char *str;          /* a string label, or NULL: numeric */
+    const char *str; /* a string label, or NULL: numeric */
     int64_t num;
     const char *unit;
 } SampleLabel;
@@ -379,14 +403,50 @@ static const char *totals_comment(Pprof *w)
     return w->tmp.data ? w->tmp.data : "";
 }
 
-static void write_comments_header(Pprof *w, const ValueType *types,
-                                  int n_types, const ValueType *period,
+/* Bytes of SQL in the comment: pprof prints the comments above every
+ * report, and the whole statement is in the SQL file (or the file name)
+ * anyway. */
+#define SQL_COMMENT_MAX 160
+
+/* The SQL text on one line, runs of white space as one space, cut after
+ * SQL_COMMENT_MAX bytes (not inside a UTF-8 sequence) with "...", into
+ * w->name. */
+static const char *sql_comment(Pprof *w)
+{
+    const char *s = w->qp->p.sql;
+    sb_clear(&w->name);
+    sb_puts(&w->name, "SQL: ");
+    bool space = false;
+    size_t n = 0;
+    for (; *s && n < SQL_COMMENT_MAX; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == ' ' || (c >= '\t' && c <= '\r')) {
+            space = n > 0;
+            continue;
+        }
+        if (space)
+            sb_putc(&w->name, ' ');
+        space = false;
+        sb_putc(&w->name, (char)c);
+        n++;
+    }
+    while ((*s & 0xc0) == 0x80) /* finish a UTF-8 sequence */
+        sb_putc(&w->name, *s++);
+    while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        s++;
+    if (*s)
+        sb_puts(&w->name, " ...");
+    return w->name.data ? w->name.data : "";
+}
+
+static void write_comments_header(Pprof *w, const ValueType *types, int n_types,
+                                  const ValueType *period,
                                   const char *default_type)
 {
     const char *comments[2];
     int n = 0;
     if (w->qp->p.sql && w->qp->p.sql[0])
-        comments[n++] = w->qp->p.sql;
+        comments[n++] = sql_comment(w);
     comments[n++] = totals_comment(w);
     write_header(w, types, n_types, period, default_type, comments, n);
 }
@@ -413,8 +473,8 @@ static void write_op_samples(Pprof *w, uint64_t *stack)
             continue;
         sb_clear(&w->tmp);
         sb_printf(&w->tmp, "%s build", op_frame_name(w, op));
-        write_frame(w, build_id, w->tmp.data ? w->tmp.data : "",
-                    op->name, w->file, op->sql_line);
+        write_frame(w, build_id, w->tmp.data ? w->tmp.data : "", op->name,
+                    w->file, op->sql_line);
         stack[0] = build_id++;
         n = op_stack(p, op->id, stack, 1);
         uint64_t build[3] = {op->build_ns, 0, 0};
@@ -422,15 +482,35 @@ static void write_op_samples(Pprof *w, uint64_t *stack)
     }
 }
 
-int pprof_write(const QueryProfile *p, const char *path,
-                const char *sql_path, Err *err)
+/* The samples of the contention profile: one per contended lock site. */
+static void write_lock_samples(Pprof *w, uint64_t *stack)
 {
-    static const ValueType types[3] = {
-        {"cpu", "nanoseconds"},
-        {"alloc_objects", "count"},
-        {"alloc_space", "bytes"},
-    };
-    static const ValueType period = {"cpu", "nanoseconds"};
+    const ember_profile *p = &w->qp->p;
+    uint64_t site_id = (uint64_t)p->n_ops + 2;
+    for (int i = 0; i < p->n_locks; i++) {
+        const ProfLock *lk = &p->locks[i];
+        if (lk->contended == 0 && lk->wait_ns == 0)
+            continue;
+        sb_clear(&w->tmp);
+        sb_printf(&w->tmp, "lock %s", lk->site ? lk->site : "?");
+        write_frame(w, site_id, w->tmp.data ? w->tmp.data : "", lk->site, "",
+                    0);
+        stack[0] = site_id++;
+        int n = op_stack(p, lk->op, stack, 1);
+        uint64_t values[2] = {lk->contended, lk->wait_ns};
+        SampleLabel label = {"acquires", NULL, (int64_t)lk->acquires, "count"};
+        write_sample(w, stack, n, values, 2, &label, 1);
+    }
+}
+
+typedef void (*SamplesFn)(Pprof *w, uint64_t *stack);
+
+/* A whole profile: its first sample type is also its period type. */
+static int write_profile(const QueryProfile *p, const char *path,
+                         const char *sql_path, const ValueType *types,
+                         int n_types, const char *default_type,
+                         SamplesFn samples, Err *err)
+{
     uint64_t *stack = mem_alloc(sizeof(uint64_t) * (size_t)(p->p.n_ops + 2));
     if (stack == NULL)
         return err_nomem(err);
@@ -438,13 +518,25 @@ int pprof_write(const QueryProfile *p, const char *path,
     int rc = writer_open(&w, p, path, sql_path, err);
     if (rc != EMBER_OK)
         goto out_free_stack;
-    write_comments_header(&w, types, 3, &period, "cpu");
+    write_comments_header(&w, types, n_types, &types[0], default_type);
     write_plan_frames(&w);
-    write_op_samples(&w, stack);
+    samples(&w, stack);
     rc = writer_close(&w, err);
 out_free_stack:
     mem_free(stack);
     return rc;
+}
+
+int pprof_write(const QueryProfile *p, const char *path, const char *sql_path,
+                Err *err)
+{
+    static const ValueType types[3] = {
+        {"cpu", "nanoseconds"},
+        {"alloc_objects", "count"},
+        {"alloc_space", "bytes"},
+    };
+    return write_profile(p, path, sql_path, types, 3, "cpu", write_op_samples,
+                         err);
 }
 
 int pprof_write_contention(const QueryProfile *p, const char *path,
@@ -454,35 +546,6 @@ int pprof_write_contention(const QueryProfile *p, const char *path,
         {"contentions", "count"},
         {"delay", "nanoseconds"},
     };
-    static const ValueType period = {"contentions", "count"};
-    const ember_profile *ep = &p->p;
-    uint64_t *stack = mem_alloc(sizeof(uint64_t) * (size_t)(ep->n_ops + 2));
-    if (stack == NULL)
-        return err_nomem(err);
-    Pprof w;
-    int rc = writer_open(&w, p, path, sql_path, err);
-    if (rc != EMBER_OK)
-        goto out_free_stack;
-    write_comments_header(&w, types, 2, &period, "delay");
-    write_plan_frames(&w);
-    uint64_t site_id = (uint64_t)ep->n_ops + 2;
-    for (int i = 0; i < ep->n_locks; i++) {
-        const ProfLock *lk = &ep->locks[i];
-        if (lk->contended == 0 && lk->wait_ns == 0)
-            continue;
-        sb_clear(&w.tmp);
-        sb_printf(&w.tmp, "lock %s", lk->site ? lk->site : "?");
-        write_frame(&w, site_id, w.tmp.data ? w.tmp.data : "", lk->site,
-                    "", 0);
-        stack[0] = site_id++;
-        int n = op_stack(ep, lk->op, stack, 1);
-        uint64_t values[2] = {lk->contended, lk->wait_ns};
-        SampleLabel label = {"acquires", NULL, (int64_t)lk->acquires,
-                             "count"};
-        write_sample(&w, stack, n, values, 2, &label, 1);
-    }
-    rc = writer_close(&w, err);
-out_free_stack:
-    mem_free(stack);
-    return rc;
+    return write_profile(p, path, sql_path, types, 2, "delay",
+                         write_lock_samples, err);
 }

@@ -21,8 +21,12 @@
  *
  * Spans on one thread must nest (Perfetto moves partial overlaps to an
  * overflow track); the writer does not reorder or clip them: that is the
- * producer's invariant. Counters are process-wide series in this format,
- * so each carries the thread name as "id": one series per thread.
+ * producer's invariant. The synthesized phases keep it: event times
+ * count from the query start, so execution spans fall in "execute" (see
+ * event_shift for times that count from the start of execution).
+ *
+ * Counters are process-wide series in this format, so each carries the
+ * thread name as "id": one series per thread.
  *
  * Output streams through the OutFile buffer: memory stays constant
  * whatever the number of events. A path ending in ".gz" is written
@@ -41,7 +45,8 @@
 
 typedef struct TraceWriter {
     OutFile out;
-    bool first;               /* no event written yet */
+    uint64_t shift_ns; /* added to every event's ts (see event_shift) */
+    bool first;        /* no event written yet */
 } TraceWriter;
 
 /* ------------------------------------------------------------------------
@@ -88,7 +93,7 @@ static void json_str(OutFile *o, const char *str)
 {
     const unsigned char *s = (const unsigned char *)(str ? str : "");
     size_t n = strlen((const char *)s);
-    size_t run = 0;            /* start of bytes copied as they are */
+    size_t run = 0; /* start of bytes copied as they are */
     size_t i = 0;
     out_write(o, "\"", 1);
     while (i < n) {
@@ -230,8 +235,8 @@ static void write_metadata(TraceWriter *tw, const int *tids, int n_tids)
  * ------------------------------------------------------------------------ */
 
 static void write_span(TraceWriter *tw, const char *name, const char *cat,
-                       int tid, uint64_t ts_ns, uint64_t dur_ns,
-                       uint64_t rows, uint64_t chunks)
+                       int tid, uint64_t ts_ns, uint64_t dur_ns, uint64_t rows,
+                       uint64_t chunks)
 {
     OutFile *o = &tw->out;
     event_begin(tw, name, cat, 'X', tid);
@@ -256,13 +261,14 @@ static void write_span(TraceWriter *tw, const char *name, const char *cat,
 static void write_counter(TraceWriter *tw, const TraceEvent *ev)
 {
     OutFile *o = &tw->out;
+    uint64_t ts = ev->ts_ns + tw->shift_ns;
     bool memory = (ev->cat && strcmp(ev->cat, "memory") == 0) ||
                   (ev->name && strcmp(ev->name, "memory") == 0);
     char series[48];
     thread_name(ev->tid, series, sizeof(series));
     event_begin(tw, ev->name, ev->cat, 'C', ev->tid);
     out_puts(o, ",\"ts\":");
-    json_us(o, ev->ts_ns);
+    json_us(o, ts);
     out_puts(o, ",\"id\":");
     json_str(o, series);
     out_printf(o, ",\"args\":{\"%s\":%" PRId64 "}}", memory ? "bytes" : "value",
@@ -298,13 +304,35 @@ static void write_phases(TraceWriter *tw, const ember_profile *p)
     }
 }
 
+/* The shift that puts the events inside the synthesized "execute" phase.
+ *
+ * XXX: profile.h says event times count from the query start, but the
+ * executor (exec/pipeline.c, since_start) counts from the start of
+ * execution. An event that starts before the phases ahead of execution
+ * end cannot count from the query start, so then every event is moved
+ * by the length of those phases. Events that do count from the query
+ * start never trigger this. If the executor's events count from the
+ * start of execution and all begin after that length, they stay where
+ * they are: still inside "execute", early by at most that length. */
+static uint64_t event_shift(const QueryProfile *p)
+{
+    const ember_profile *q = &p->p;
+    uint64_t pre =
+        q->t_parse_ns + q->t_bind_ns + q->t_optimize_ns + q->t_physical_ns;
+    for (int i = 0; i < p->n_events; i++) {
+        if (p->events[i].ts_ns < pre)
+            return pre;
+    }
+    return 0;
+}
+
 static void write_events(TraceWriter *tw, const QueryProfile *p)
 {
     for (int i = 0; i < p->n_events; i++) {
         const TraceEvent *ev = &p->events[i];
         if (ev->kind == TRACE_SPAN)
-            write_span(tw, ev->name, ev->cat, ev->tid, ev->ts_ns, ev->dur_ns,
-                       ev->rows, ev->chunks);
+            write_span(tw, ev->name, ev->cat, ev->tid, ev->ts_ns + tw->shift_ns,
+                       ev->dur_ns, ev->rows, ev->chunks);
         else if (ALWAYS(ev->kind == TRACE_COUNTER))
             write_counter(tw, ev);
     }
@@ -357,13 +385,16 @@ int trace_write(const QueryProfile *p, const char *path, Err *err)
         return err_nomem(err);
     TraceWriter tw;
     tw.first = true;
+    tw.shift_ns = 0;
     int rc = out_open(&tw.out, path, ends_with(path, ".gz"), err);
     if (rc != EMBER_OK)
         goto out_free_tids;
     out_puts(&tw.out, "{\"traceEvents\":[");
     write_metadata(&tw, tids, n_tids);
-    if (!has_phase_events(p))
+    if (!has_phase_events(p)) {
         write_phases(&tw, &p->p);
+        tw.shift_ns = event_shift(p);
+    }
     write_events(&tw, p);
     out_puts(&tw.out, "\n],\n\"displayTimeUnit\":\"ms\",\n");
     write_other_data(&tw.out, &p->p);

@@ -58,8 +58,8 @@ uint64_t hash_bytes(const void *p, size_t n, uint64_t seed)
     return hash_u64(h);
 }
 
-uint64_t hash_str(const Str *s)
+uint64_t hash_str_long(const Str *s)
 {
-    /* str_data covers both layouts, so equal strings hash alike. */
+    /* Longer than STR_INLINE: the bytes behind the pointer. */
     return hash_bytes(str_data(s), s->len, HASH_SEED_STR);
 }

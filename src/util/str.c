@@ -32,16 +32,9 @@ Str str_copy(Arena *a, const char *s, uint32_t len)
     return str_make(p, len);
 }
 
-bool str_eq(const Str *a, const Str *b)
+/* Both long, same length and prefix: compare the rest. */
+bool str_eq_long(const Str *a, const Str *b)
 {
-    uint64_t ha;
-    uint64_t hb;
-    memcpy(&ha, a, 8);
-    memcpy(&hb, b, 8);
-    if (ha != hb)
-        return false;
-    if (a->len <= STR_INLINE)
-        return memcmp(a->u.inl, b->u.inl, 8) == 0;
     return memcmp(a->u.ptr + 4, b->u.ptr + 4, a->len - 4) == 0;
 }
 

@@ -220,7 +220,23 @@ static inline const char *str_data(const Str *s)
 {
     return s->len <= STR_INLINE ? s->prefix : s->u.ptr;
 }
-bool str_eq(const Str *a, const Str *b);
+bool str_eq_long(const Str *a, const Str *b);
+/* Equality: the first 8 bytes (length and prefix) decide most pairs;
+ * inline strings are zero padded, so the second word settles the rest. */
+static inline bool str_eq(const Str *a, const Str *b)
+{
+    uint64_t a0, b0, a1, b1;
+    memcpy(&a0, a, 8);
+    memcpy(&b0, b, 8);
+    if (a0 != b0)
+        return false;
+    if (a->len <= STR_INLINE) {
+        memcpy(&a1, (const char *)a + 8, 8);
+        memcpy(&b1, (const char *)b + 8, 8);
+        return a1 == b1;
+    }
+    return str_eq_long(a, b);
+}
 int str_cmp(const Str *a, const Str *b);   /* memcmp order, then length */
 
 /* ------------------------------------------------------------------------
@@ -355,7 +371,21 @@ static inline uint64_t hash_combine(uint64_t h, uint64_t x)
     return hash_u64(h ^ (x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)));
 }
 uint64_t hash_bytes(const void *p, size_t n, uint64_t seed);
-uint64_t hash_str(const Str *s);
+uint64_t hash_str_long(const Str *s);
+/* Strings of up to STR_INLINE bytes are their two 8-byte words (length,
+ * bytes, zero padding), mixed by one 64x64->128 multiply; a short and a
+ * long string are never equal, so the two paths need not agree. */
+static inline uint64_t hash_str(const Str *s)
+{
+    if (s->len > STR_INLINE)
+        return hash_str_long(s);
+    uint64_t w0, w1;
+    memcpy(&w0, s, 8);
+    memcpy(&w1, (const char *)s + 8, 8);
+    unsigned __int128 m = (unsigned __int128)(w0 ^ 0x243f6a8885a308d3ULL) *
+                          (w1 ^ 0x13198a2e03707344ULL);
+    return hash_u64((uint64_t)m ^ (uint64_t)(m >> 64));
+}
 static inline uint64_t hash_double(double d)
 {
     uint64_t u;
