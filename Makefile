@@ -53,7 +53,7 @@ SLT_SRC   := $(sort $(wildcard tools/slt/*.c))
 BENCH_SRC := $(sort $(wildcard tools/bench/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
-TEST_TOOLS := $(OUT)/tests/tpch_check
+TEST_TOOLS := $(OUT)/tests/tpch_check $(OUT)/tests/tpch_diff
 
 LIBS      := -lpthread -lm
 TOOL_LIBS := $(LIBS)
@@ -110,6 +110,10 @@ $(OUT)/tests/%: $(OBJDIR)/tests/unit/%.o $(OUT)/libember.a
 $(OUT)/tests/tpch_check: $(OBJDIR)/tests/tpch/tpch_check.o $(OUT)/libember.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_V) -o $@ $^ $(TOOL_LIBS)
+
+$(OUT)/tests/tpch_diff: $(OBJDIR)/tests/diff/tpch_diff.o $(OUT)/libember.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_V) -o $@ $^ -lsqlite3 $(TOOL_LIBS)
 
 unit: $(UNIT_BIN) $(TEST_TOOLS)
 

@@ -63,6 +63,17 @@ else
     echo "skip: $SHARED/tpch/sf0.01 not found (TPC-H answer test skipped)"
 fi
 
+step "TPC-H generator: ember against SQLite on the same data"
+if [ -d "$SHARED/tpch/queries" ]; then
+    check "tpch_diff sf0.01 (CALL dbgen)" "$B/tests/tpch_diff" --sf 0.01 \
+        --shared "$SHARED"
+else
+    echo "skip: $SHARED/tpch/queries not found (differential test skipped)"
+fi
+
+step "ember-bench"
+check "tests/bench/test_bench.sh" sh tests/bench/test_bench.sh "$B"
+
 step "shell"
 check "tools/shell/test_shell.sh" sh tools/shell/test_shell.sh "$B/ember"
 

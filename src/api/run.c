@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <strings.h>
+#include <time.h>
 
 #include "api/api_int.h"
 #include "exec/explain.h"
@@ -360,8 +361,18 @@ static void finish_profile(ember_stmt *st)
     qp->p.n_allocs = now.n_allocs - st->mem_start.n_allocs;
     qp->p.alloc_bytes = now.bytes - st->mem_start.bytes;
     qp->p.t_parse_ns = st->t_parse_ns;
-    qp->p.t_total_ns = st->t_parse_ns + (clock_ns() - st->t_run_start);
-    qp->p.start_unix_ns = 0;
+    uint64_t now_ns = clock_ns();
+    qp->p.t_total_ns = st->t_parse_ns + (now_ns - st->t_run_start);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    qp->p.start_unix_ns = (uint64_t)ts.tv_sec * 1000000000u +
+                          (uint64_t)ts.tv_nsec - qp->p.t_total_ns;
+    /* executor events count from the start of execution; the profile's
+     * from the start of the query (the phases before run end to end) */
+    uint64_t pre = qp->p.t_parse_ns + qp->p.t_bind_ns +
+                   qp->p.t_optimize_ns + qp->p.t_physical_ns;
+    for (int i = 0; i < qp->n_events; i++)
+        qp->events[i].ts_ns += pre;
     qp->p.rows = st->has_result ? st->result.n_rows : (uint64_t)st->changes;
 }
 

@@ -22,8 +22,7 @@
  * Spans on one thread must nest (Perfetto moves partial overlaps to an
  * overflow track); the writer does not reorder or clip them: that is the
  * producer's invariant. The synthesized phases keep it: event times
- * count from the query start, so execution spans fall in "execute" (see
- * event_shift for times that count from the start of execution).
+ * count from the query start, so execution spans fall in "execute".
  *
  * Counters are process-wide series in this format, so each carries the
  * thread name as "id": one series per thread.
@@ -45,7 +44,6 @@
 
 typedef struct TraceWriter {
     OutFile out;
-    uint64_t shift_ns; /* added to every event's ts (see event_shift) */
     bool first;        /* no event written yet */
 } TraceWriter;
 
@@ -261,7 +259,7 @@ static void write_span(TraceWriter *tw, const char *name, const char *cat,
 static void write_counter(TraceWriter *tw, const TraceEvent *ev)
 {
     OutFile *o = &tw->out;
-    uint64_t ts = ev->ts_ns + tw->shift_ns;
+    uint64_t ts = ev->ts_ns;
     bool memory = (ev->cat && strcmp(ev->cat, "memory") == 0) ||
                   (ev->name && strcmp(ev->name, "memory") == 0);
     char series[48];
@@ -304,34 +302,12 @@ static void write_phases(TraceWriter *tw, const ember_profile *p)
     }
 }
 
-/* The shift that puts the events inside the synthesized "execute" phase.
- *
- * XXX: profile.h says event times count from the query start, but the
- * executor (exec/pipeline.c, since_start) counts from the start of
- * execution. An event that starts before the phases ahead of execution
- * end cannot count from the query start, so then every event is moved
- * by the length of those phases. Events that do count from the query
- * start never trigger this. If the executor's events count from the
- * start of execution and all begin after that length, they stay where
- * they are: still inside "execute", early by at most that length. */
-static uint64_t event_shift(const QueryProfile *p)
-{
-    const ember_profile *q = &p->p;
-    uint64_t pre =
-        q->t_parse_ns + q->t_bind_ns + q->t_optimize_ns + q->t_physical_ns;
-    for (int i = 0; i < p->n_events; i++) {
-        if (p->events[i].ts_ns < pre)
-            return pre;
-    }
-    return 0;
-}
-
 static void write_events(TraceWriter *tw, const QueryProfile *p)
 {
     for (int i = 0; i < p->n_events; i++) {
         const TraceEvent *ev = &p->events[i];
         if (ev->kind == TRACE_SPAN)
-            write_span(tw, ev->name, ev->cat, ev->tid, ev->ts_ns + tw->shift_ns,
+            write_span(tw, ev->name, ev->cat, ev->tid, ev->ts_ns,
                        ev->dur_ns, ev->rows, ev->chunks);
         else if (ALWAYS(ev->kind == TRACE_COUNTER))
             write_counter(tw, ev);
@@ -385,16 +361,13 @@ int trace_write(const QueryProfile *p, const char *path, Err *err)
         return err_nomem(err);
     TraceWriter tw;
     tw.first = true;
-    tw.shift_ns = 0;
     int rc = out_open(&tw.out, path, ends_with(path, ".gz"), err);
     if (rc != EMBER_OK)
         goto out_free_tids;
     out_puts(&tw.out, "{\"traceEvents\":[");
     write_metadata(&tw, tids, n_tids);
-    if (!has_phase_events(p)) {
+    if (!has_phase_events(p))
         write_phases(&tw, &p->p);
-        tw.shift_ns = event_shift(p);
-    }
     write_events(&tw, p);
     out_puts(&tw.out, "\n],\n\"displayTimeUnit\":\"ms\",\n");
     write_other_data(&tw.out, &p->p);

@@ -2,14 +2,6 @@
  * tpch_diff.c -- differential test: the 22 TPC-H queries in ember and in
  * SQLite on the same generated data.
  *
- * Makefile rule (to add next to tpch_check; add $(OUT)/tests/tpch_diff to
- * TEST_TOOLS):
- *
- *   $(OUT)/tests/tpch_diff: $(OBJDIR)/tests/diff/tpch_diff.o \
- *           $(OUT)/libember.a
- *   	@mkdir -p $(dir $@)
- *   	$(CC) $(LDFLAGS_V) -o $@ $^ -lsqlite3 $(TOOL_LIBS)
- *
  * Usage: tpch_diff [--sf X] [--threads N] [--shared DIR] [--keep DIR]
  *                  [--only N] [--direct]
  *   --sf       scale factor (default 0.01)
@@ -747,6 +739,7 @@ int main(int argc, char **argv)
     Options o;
     if (parse_args(argc, argv, &o) != 0)
         return 2;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows in logs */
     char tmp[] = "/tmp/ember_diff_XXXXXX";
     const char *dir = o.keep;
     if (dir == NULL && (dir = mkdtemp(tmp)) == NULL) {
