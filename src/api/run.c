@@ -38,6 +38,7 @@ int run_plan(ember_stmt *st, Plan *plan, Err *err)
         params[i] = value_null();
         params[i].type = plan->param_types[i];
     }
+    memcache_set_budget(db->mc, (size_t)db->settings.cache_memory << 20);
     int rc = exec_init(&st->ex, st->run_arena, plan, &db->settings,
                        api_pool(db), db->mc, params, plan->n_params);
     if (rc != EMBER_OK)

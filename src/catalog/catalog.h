@@ -137,6 +137,7 @@ struct Settings {
     char profile_output[256]; /* pprof file after each query, "" = off */
     char trace_output[256];   /* Chrome trace file after each query */
     int greedy_threshold;     /* relations above which DP gives way */
+    int cache_memory;         /* MiB kept resident between queries */
 };
 
 void settings_default(Settings *s);

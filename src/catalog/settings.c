@@ -55,6 +55,8 @@ static const SettingDef defs[] = {
      "write a Chrome trace of each query to this file"},
     {"greedy_threshold", S_INT, OFF(greedy_threshold), 2, 64, NULL,
      "relations above which join ordering is greedy"},
+    {"cache_memory", S_INT, OFF(cache_memory), 0, 1 << 20, NULL,
+     "MiB of query memory kept faulted in between queries"},
 };
 
 void settings_default(Settings *s)
@@ -70,6 +72,11 @@ void settings_default(Settings *s)
     s->lock_shards = 64;
     s->hash_partitions = 64;
     s->greedy_threshold = 12;
+    /* TUNING: a quarter of physical memory, at most 8 GiB */
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGE_SIZE);
+    long mib = pages > 0 && psz > 0 ? (long)((double)pages * psz / 4 / 1048576)
+                                    : 256;
+    s->cache_memory = (int)(mib > 8192 ? 8192 : mib);
 }
 
 static const SettingDef *find(const char *name)

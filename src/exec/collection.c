@@ -37,7 +37,7 @@ static int col_commit(Collection *c, ColBuf *b, size_t bytes)
         ColRange *r = arena_alloc(c->arena, sizeof(*r));
         if (r == NULL)
             return EMBER_NOMEM;
-        b->data = memcache_range(c->mc, &b->committed);
+        b->data = memcache_range(c->mc, bytes, &b->committed);
         if (b->data == NULL)
             return EMBER_NOMEM;
         r->mc = c->mc;
@@ -245,6 +245,16 @@ int coll_append_coll(Collection *dst, const Collection *src)
         }
     }
     dst->n_rows += src->n_rows;
+    return EMBER_OK;
+}
+
+int coll_absorb(Collection *dst, Collection *src)
+{
+    if (dst->n_rows > 0 || dst->n_cols != src->n_cols)
+        return coll_append_coll(dst, src);
+    Collection t = *dst;
+    *dst = *src;
+    *src = t;
     return EMBER_OK;
 }
 

@@ -59,6 +59,9 @@ int coll_init(Collection *c, int n_cols, const Type *types, Arena *a,
 int coll_append(Collection *c, const Chunk *ch);
 /* Append all rows of src (same layout). */
 int coll_append_coll(Collection *dst, const Collection *src);
+/* Move src's rows into dst: when dst is empty the two are swapped (no
+ * copy; src's arena must live as long as dst is used), else appended. */
+int coll_absorb(Collection *dst, Collection *src);
 /* Zero-copy view of rows [off, off+n), off a multiple of 64. */
 void coll_view(const Collection *c, uint64_t off, uint32_t n, int col,
                Vector *out);

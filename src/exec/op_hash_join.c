@@ -109,11 +109,8 @@ static int join_init(ExecCtx *cx, const PhysOp *op, void **g)
     if (build_types(op, cx->arena, &types, &nc) != EMBER_OK)
         return EMBER_NOMEM;
     jg->n_build_cols = op->child[1]->n_cols;
-    uint64_t hint = op->child[1]->est_rows > 0 &&
-                            op->child[1]->est_rows < 1e8
-                        ? (uint64_t)op->child[1]->est_rows
-                        : 0;
-    int rc = coll_init(&jg->build, nc, types, cx->arena, cx->mc, hint);
+    /* no size hint: the first thread's rows are adopted (coll_absorb) */
+    int rc = coll_init(&jg->build, nc, types, cx->arena, cx->mc, 0);
     if (rc != EMBER_OK)
         return rc;
     *g = jg;
@@ -143,8 +140,13 @@ static int build_local(ThreadCtx *tc, const PhysOp *op, void *g, int side,
     JoinBuildLocal *bl = arena_calloc(tc->arena, sizeof(*bl));
     if (bl == NULL)
         return EMBER_NOMEM;
+    /* sized from the estimate: its share of the build rows */
+    double est = op->child[1]->est_rows / (tc->cx->n_threads > 0
+                                               ? tc->cx->n_threads
+                                               : 1);
+    uint64_t hint = est > 0 && est < 1e8 ? (uint64_t)est : 0;
     int rc = coll_init(&bl->rows, jg->build.n_cols, jg->build.types,
-                       tc->arena, tc->cx->mc, 0);
+                       tc->arena, tc->cx->mc, hint);
     if (rc == EMBER_OK)
         rc = make_key_states(tc, op->build_keys, op->n_keys, &bl->keys);
     if (rc != EMBER_OK)
@@ -198,7 +200,7 @@ static int build_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
     UNUSED(op);
     JoinGlobal *jg = g;
     JoinBuildLocal *bl = l;
-    int rc = coll_append_coll(&jg->build, &bl->rows);
+    int rc = coll_absorb(&jg->build, &bl->rows);
     return rc;
 }
 

@@ -85,7 +85,7 @@ static int nl_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
     UNUSED(op);
     NlGlobal *ng = g;
     NlSinkLocal *sl = l;
-    int rc = coll_append_coll(&ng->inner, &sl->rows);
+    int rc = coll_absorb(&ng->inner, &sl->rows);
     return rc;
 }
 

@@ -283,7 +283,7 @@ static int sort_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
     UNUSED(op);
     SortGlobal *sg = g;
     SortLocal *sl = l;
-    int rc = coll_append_coll(&sg->rows, &sl->rows);
+    int rc = coll_absorb(&sg->rows, &sl->rows);
     return rc;
 }
 

@@ -56,7 +56,7 @@ static int union_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
     UNUSED(op);
     UnionGlobal *ug = g;
     UnionLocal *ul = l;
-    int rc = coll_append_coll(&ug->rows, &ul->rows);
+    int rc = coll_absorb(&ug->rows, &ul->rows);
     return rc;
 }
 

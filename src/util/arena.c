@@ -296,16 +296,18 @@ void arena_reset(Arena *a)
     ArenaMark zero = {0, NULL, NULL};
     arena_release(a, zero);
     a->failed = false;
-    /* TUNING: give back big committed ranges so an idle connection does not
-     * pin the memory of its largest query; small ones stay for reuse. */
-    if (a->mode == ARENA_RESERVE && a->committed > (256u << 20)) {
-        madvise(a->base, a->committed, MADV_DONTNEED);
-    }
+    /* committed pages stay: whoever keeps the arena decides what to give
+     * back (arena_trim; the query memory cache has a budget) */
 }
 
 size_t arena_used(const Arena *a)
 {
     return a->used;
+}
+
+size_t arena_committed(const Arena *a)
+{
+    return a->mode == ARENA_RESERVE ? a->committed : 0;
 }
 
 size_t arena_peak(const Arena *a)

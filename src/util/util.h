@@ -139,6 +139,7 @@ int arena_add_cleanup(Arena *a, ArenaCleanupFn fn, void *arg);
 void arena_reset(Arena *a);                /* free everything */
 size_t arena_used(const Arena *a);         /* bytes handed out */
 size_t arena_peak(const Arena *a);         /* high-water mark of used */
+size_t arena_committed(const Arena *a);    /* RESERVE mode: bytes mapped */
 bool arena_failed(const Arena *a);
 bool arena_is_malloc(const Arena *a);      /* ARENA_MALLOC mode */
 /* Give the pages beyond the first `keep` bytes back to the kernel (the
