@@ -180,7 +180,7 @@ const char *explain_op_kind(const PhysOp *op)
         [PH_HASH_AGG] = "HashAggregate", [PH_SORT] = "Sort",
         [PH_TOPN] = "TopN",           [PH_LIMIT] = "Limit",
         [PH_UNION] = "UnionAll",      [PH_SETOP] = "SetOp",
-        [PH_TABLEFN] = "TableFunction",
+        [PH_TABLEFN] = "Range",
     };
     const char *k = op->kind < PH__COUNT ? kinds[op->kind] : NULL;
     if (op->kind == PH_HASH_AGG && op->n_groups == 0)
@@ -228,6 +228,9 @@ const char *explain_op_name(const PhysOp *op, char *buf, size_t cap)
         snprintf(buf, cap, "%s%s",
                  op->setop == SETOP_INTERSECT ? "Intersect" : "Except",
                  op->all ? "All" : "");
+        break;
+    case PH_TABLEFN:
+        snprintf(buf, cap, "Range");
         break;
     default:
         snprintf(buf, cap, "?");
@@ -352,6 +355,8 @@ void explain_details(const PhysOp *op, Arena *a, StrBuf *sb)
         }
         if (op->from_subquery)
             sb_puts(sb, " (subquery unnested)");
+        if (op->domain)
+            sb_puts(sb, " (domain of the correlated keys)");
         break;
     }
     case PH_NL_JOIN:
@@ -406,6 +411,11 @@ void explain_details(const PhysOp *op, Arena *a, StrBuf *sb)
         break;
     case PH_VALUES:
         sb_printf(sb, " %d rows", op->n_rows);
+        break;
+    case PH_TABLEFN:
+        sb_printf(sb, " from %lld step %lld, %llu rows",
+                  (long long)op->rng_start, (long long)op->rng_step,
+                  (unsigned long long)op->rng_count);
         break;
     default:
         break;

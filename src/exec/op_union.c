@@ -175,7 +175,44 @@ const OpImpl op_setop_impl = {
     .op_exec = setop_exec,
 };
 
-/* Table functions are evaluated by the planner into VALUES rows. */
+/* Table functions: range() / generate_series() produce their values here
+ * (the others are evaluated by the planner into VALUES rows). */
+typedef struct RangeLocal {
+    uint64_t next;
+} RangeLocal;
+
+static int range_local(ThreadCtx *tc, const PhysOp *op, void *g, void **l)
+{
+    UNUSED(op);
+    UNUSED(g);
+    *l = arena_calloc(tc->arena, sizeof(RangeLocal));
+    return *l ? EMBER_OK : EMBER_NOMEM;
+}
+
+static int range_next(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
+                      Chunk *out)
+{
+    UNUSED(g);
+    RangeLocal *rl = l;
+    uint64_t left = op->rng_count - rl->next;
+    uint32_t n = (uint32_t)MIN(left, (uint64_t)tc->cx->vector_size);
+    Vector *v = &out->cols[0];
+    v->has_nulls = false;
+    v->is_const = false;
+    int64_t *d = VEC_I64(v);
+    /* unsigned arithmetic: wraps instead of overflowing, and the values
+     * produced are all within [start, stop] */
+    uint64_t x = (uint64_t)op->rng_start + rl->next * (uint64_t)op->rng_step;
+    for (uint32_t i = 0; i < n; i++, x += (uint64_t)op->rng_step)
+        d[i] = (int64_t)x;
+    rl->next += n;
+    out->count = n;
+    out->sel = NULL;
+    return EMBER_OK;
+}
+
 const OpImpl op_tablefn_impl = {
     .name = "TableFunction",
+    .src_local = range_local,
+    .src_next = range_next,
 };

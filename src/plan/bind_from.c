@@ -486,6 +486,67 @@ int bind_settings_rows(PlanCtx *cx, Lop **out)
     return rc;
 }
 
+/* range(stop) / range(start, stop[, step]): stop excluded;
+ * generate_series(start, stop[, step]): stop included. BIGINT constants. */
+static int bind_range(PlanCtx *cx, const TableRef *tr, bool inclusive,
+                      Lop **out)
+{
+    const char *name = inclusive ? "generate_series" : "range";
+    int n = tr->n_args;
+    if (n < 1 || n > 3 || (inclusive && n < 2))
+        return err_set(cx->err, EMBER_ERROR, tr->pos,
+                       "%s expects %s integer arguments", name,
+                       inclusive ? "2 or 3" : "1 to 3");
+    int64_t a[3] = {0, 0, 1};
+    for (int i = 0; i < n; i++) {
+        Scope empty;
+        memset(&empty, 0, sizeof(empty));
+        Expr *e;
+        int rc = bind_expr(cx, &empty, tr->args[i], &e);
+        if (rc == EMBER_OK)
+            rc = coerce(cx, &e, type_make(TYPE_INT64), tr->args[i]->pos);
+        Value v;
+        if (rc == EMBER_OK)
+            rc = expr_eval_now(cx, e, &v);
+        if (rc != EMBER_OK)
+            return rc;
+        if (v.is_null)
+            return err_set(cx->err, EMBER_ERROR, tr->args[i]->pos,
+                           "%s arguments must not be NULL", name);
+        a[n == 1 ? 1 : i] = v.v.i;
+    }
+    int64_t start = a[0], stop = a[1], step = a[2];
+    if (step == 0)
+        return err_set(cx->err, EMBER_ERROR, tr->pos,
+                       "%s step must not be zero", name);
+    /* number of values, in 128 bits: no overflow at the extremes */
+    __int128 span = (__int128)stop - start;
+    __int128 cnt = 0;
+    if (inclusive) {
+        if ((step > 0 && span >= 0) || (step < 0 && span <= 0))
+            cnt = span / step + 1;
+    } else if ((step > 0 && span > 0) || (step < 0 && span < 0)) {
+        cnt = (span + step - (step > 0 ? 1 : -1)) / step;
+    }
+    Lop *op = lop_new(cx, LOP_TABLEFN);
+    Value *args = arena_alloc(cx->arena, sizeof(Value) * 3);
+    if (op == NULL || args == NULL || lop_set_outputs(cx, op, 1) != EMBER_OK)
+        return err_nomem(cx->err);
+    op->tfn = TFN_RANGE;
+    op->rel = plan_new_rel(cx);
+    op->out[0] = (ColBinding){op->rel, 0};
+    op->types[0] = type_make(TYPE_INT64);
+    op->names[0] = name;
+    args[0] = value_int64(start);
+    args[1] = value_int64(step);
+    args[2] = value_int64((int64_t)cnt);
+    op->tfn_args = args;
+    op->n_tfn_args = 3;
+    op->n_rows = cnt > INT32_MAX ? INT32_MAX : (int)cnt;
+    *out = op;
+    return EMBER_OK;
+}
+
 static int bind_function_ref(PlanCtx *cx, const TableRef *tr, Scope *items,
                              Lop **out)
 {
@@ -500,6 +561,10 @@ static int bind_function_ref(PlanCtx *cx, const TableRef *tr, Scope *items,
         rc = bind_tables_rows(cx, out);
     } else if (strcasecmp(name, "ember_settings") == 0) {
         rc = bind_settings_rows(cx, out);
+    } else if (strcasecmp(name, "range") == 0 ||
+               strcasecmp(name, "generate_series") == 0) {
+        rc = bind_range(cx, tr, strcasecmp(name, "generate_series") == 0,
+                        out);
     } else {
         return err_set(cx->err, EMBER_NOTFOUND, tr->pos,
                        "table function \"%s\" does not exist", name);

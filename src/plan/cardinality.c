@@ -440,7 +440,6 @@ void plan_estimate(PlanCtx *cx, Lop *root)
 
 /* For the join orderer: distinct values of a key over `rows` rows, using
  * the origins recorded by the last estimate. */
-double plan_key_ndv(PlanCtx *cx, const Expr *e, double rows);
 double plan_key_ndv(PlanCtx *cx, const Expr *e, double rows)
 {
     UNUSED(cx);

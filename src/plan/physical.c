@@ -331,6 +331,23 @@ static int phys_values(PlanCtx *cx, Lop *op, PhysOp **out, Layout *lay)
     return EMBER_OK;
 }
 
+/* range() / generate_series(): start, step, count. */
+static int phys_range(PlanCtx *cx, Lop *op, PhysOp **out, Layout *lay)
+{
+    PhysOp *p = phys_new(cx, PH_TABLEFN, 1, op->n_rows);
+    if (p == NULL || lay_make(cx, lay, 1) != EMBER_OK)
+        return err_nomem(cx->err);
+    p->types[0] = op->types[0];
+    p->names[0] = op->names[0];
+    lay->b[0] = op->out[0];
+    p->rng_start = op->tfn_args[0].v.i;
+    p->rng_step = op->tfn_args[1].v.i;
+    p->rng_count = (uint64_t)op->tfn_args[2].v.i;
+    p->est_rows = (double)p->rng_count;
+    *out = p;
+    return EMBER_OK;
+}
+
 static int phys_filter(PlanCtx *cx, Lop *op, const Req *req, PhysOp **out,
                        Layout *lay)
 {
@@ -572,6 +589,7 @@ static int phys_join(PlanCtx *cx, Lop *op, const Req *req, PhysOp **out,
         return err_nomem(cx->err);
     p->join = jt;
     p->from_subquery = op->from_subquery;
+    p->domain = op->domain;
     p->child[0] = pc;
     p->child[1] = bc;
     Layout joined;
@@ -826,8 +844,11 @@ static int phys(PlanCtx *cx, Lop *op, const Req *req, PhysOp **out,
         rc = phys_get(cx, op, req, out, lay);
         break;
     case LOP_VALUES:
-    case LOP_TABLEFN:
         rc = phys_values(cx, op, out, lay);
+        break;
+    case LOP_TABLEFN:
+        rc = op->tfn == TFN_RANGE ? phys_range(cx, op, out, lay)
+                                  : phys_values(cx, op, out, lay);
         break;
     case LOP_FILTER:
         rc = phys_filter(cx, op, req, out, lay);

@@ -172,6 +172,8 @@ typedef struct Lop {
     JoinType join;
     uint32_t mark_rel;        /* JT_MARK: the mark column is {mark_rel,0} */
     bool from_subquery;       /* made by subquery unnesting (EXPLAIN) */
+    bool domain;              /* SEMI join restricting a decorrelated
+                                 aggregate to the outer keys (EXPLAIN) */
 
     /* LOP_AGG */
     Expr **groups;
@@ -231,6 +233,11 @@ typedef struct PhysOp {
     double est_rows;
     double est_cost;          /* cumulative */
 
+    /* PH_TABLEFN range: start + i * step for i in [0, count) */
+    int64_t rng_start;
+    int64_t rng_step;
+    uint64_t rng_count;
+
     /* PH_SCAN */
     Table *table;
     int *scan_cols;           /* table column of each output column */
@@ -251,6 +258,7 @@ typedef struct PhysOp {
     Expr **build_keys;        /* on child[1] layout */
     Expr *residual;           /* on the joined layout (child0 ++ child1) */
     bool from_subquery;
+    bool domain;
 
     /* PH_HASH_AGG: output = groups then aggregates */
     Expr **groups;
@@ -351,6 +359,10 @@ typedef struct PlanCtx {
     int cap_corr_slots;
     int n_views_expanding;    /* guards view recursion */
     struct EstCtx *est;       /* column origins for estimation */
+    /* unnesting: the conjuncts of the filter being rewritten (the domain
+     * of a decorrelated aggregate may use them, unnest_domain.c) */
+    Expr **siblings;
+    int n_siblings;
 } PlanCtx;
 
 void plan_ctx_init(PlanCtx *cx, Arena *a, Catalog *cat, const Settings *s,

@@ -167,6 +167,15 @@ int coerce(PlanCtx *cx, Expr **e, Type t, int pos);
  * ------------------------------------------------------------------------ */
 
 int plan_unnest(PlanCtx *cx, Lop **root);
+/* unnest_domain.c: make *inner (the input of a decorrelated aggregate
+ * grouped by inner_keys) a SEMI join with the domain of outer_keys over
+ * `outer`, when estimates say it pays; siblings are the conjuncts ANDed
+ * with the subquery's use. */
+int unnest_domain(PlanCtx *cx, const Lop *outer, Expr **siblings,
+                  int n_siblings, Expr **outer_keys, Expr **inner_keys,
+                  int n, Lop **inner);
+/* Distinct values of a key over `rows` rows (after plan_estimate). */
+double plan_key_ndv(PlanCtx *cx, const Expr *e, double rows);
 int plan_pushdown(PlanCtx *cx, Lop **root);
 int plan_join_order(PlanCtx *cx, Lop **root);
 void plan_estimate(PlanCtx *cx, Lop *root);

@@ -28,9 +28,6 @@
  */
 #include "plan/plan_int.h"
 
-typedef struct Unnest {
-    PlanCtx *cx;
-} Unnest;
 
 static int walk(PlanCtx *cx, Lop **op);
 
@@ -315,7 +312,12 @@ static int scalar_to_join(PlanCtx *cx, Lop **child, BoundSub *bs,
         *repl = expr_copy(cx, sp.proj->exprs[0]);
         return *repl ? EMBER_OK : err_nomem(cx->err);
     }
-    /* grouped aggregate on the inner keys */
+    /* grouped aggregate on the inner keys, over only the keys the outer
+     * rows can ask for when that is much smaller (unnest_domain.c) */
+    int drc = unnest_domain(cx, *child, cx->siblings, cx->n_siblings, outer,
+                            inner, n, &sp.inner);
+    if (drc != EMBER_OK)
+        return drc;
     Lop *agg = lop_new(cx, LOP_AGG);
     if (agg == NULL)
         return err_nomem(cx->err);
@@ -463,7 +465,13 @@ static int walk_filter(PlanCtx *cx, Lop *op)
                 return rc;
         }
         if (!done) {
+            Expr **saved = cx->siblings;
+            int n_saved = cx->n_siblings;
+            cx->siblings = op->exprs;
+            cx->n_siblings = op->n_exprs;
             int rc = rewrite_expr(cx, &op->child[0], &c);
+            cx->siblings = saved;
+            cx->n_siblings = n_saved;
             if (rc != EMBER_OK)
                 return rc;
             keep[nk++] = c;
@@ -488,10 +496,17 @@ static int walk(PlanCtx *cx, Lop **pop)
     case LOP_FILTER:
         rc = walk_filter(cx, op);
         break;
-    case LOP_PROJECT:
+    case LOP_PROJECT: {
+        Expr **saved = cx->siblings;
+        int n_saved = cx->n_siblings;
+        cx->siblings = NULL;
+        cx->n_siblings = 0;
         for (int i = 0; i < op->n_exprs && rc == EMBER_OK; i++)
             rc = rewrite_expr(cx, &op->child[0], &op->exprs[i]);
+        cx->siblings = saved;
+        cx->n_siblings = n_saved;
         break;
+    }
     default:
         /* subqueries elsewhere (join conditions, aggregates, sort keys)
          * still get their own plans unnested */
