@@ -6,6 +6,11 @@
 #   make run        build, then the demo / benchmark on built-in data
 #   make debug      asserts and tracing:       build/debug/...
 #   make asan       AddressSanitizer + UBSan:  build/asan/...
+#   make profile    shell and ember-bench linked with gperftools' CPU
+#                   profiler: build/profile/ember, build/profile/ember-bench;
+#                   CPUPROFILE=/tmp/ember.prof build/profile/ember-bench ...
+#                   then google-pprof --text build/profile/ember-bench \
+#                   /tmp/ember.prof
 #
 # Sources are found by wildcard: a new file in src/<layer>/ or tools/<x>/
 # needs no edit here. Each tests/unit/test_*.c is its own test binary.
@@ -37,8 +42,17 @@ else ifeq ($(VARIANT),asan)
   CFLAGS_V := -O1 -g -DEMBER_DEBUG=1 -fno-omit-frame-pointer \
               -fsanitize=address,undefined -fno-sanitize-recover=undefined
   LDFLAGS_V := -fsanitize=address,undefined
+else ifeq ($(VARIANT),profile)
+  # Release code with symbols and frame pointers; tools link gperftools'
+  # libprofiler (Debian libgoogle-perftools-dev), which starts profiling
+  # when CPUPROFILE names a file. gcc passes --as-needed on Debian and
+  # nothing calls into the library, so it is linked with --no-as-needed.
+  OUT    := build/profile
+  CFLAGS_V := -O2 -g -DNDEBUG -fno-omit-frame-pointer
+  LDFLAGS_V :=
+  PROFILER_LIBS := -Wl,--push-state,--no-as-needed -lprofiler -Wl,--pop-state
 else
-  $(error unknown VARIANT '$(VARIANT)': release, debug or asan)
+  $(error unknown VARIANT '$(VARIANT)': release, debug, asan or profile)
 endif
 
 CFLAGS_ALL := $(CSTD) $(WARN) $(INCS) $(CFLAGS_V) $(CFLAGS)
@@ -53,10 +67,12 @@ SLT_SRC   := $(sort $(wildcard tools/slt/*.c))
 BENCH_SRC := $(sort $(wildcard tools/bench/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
-TEST_TOOLS := $(OUT)/tests/tpch_check $(OUT)/tests/tpch_diff
+TEST_TOOLS := $(OUT)/tests/tpch_check $(OUT)/tests/tpch_diff \
+              $(OUT)/tests/fuzz_smoke
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/*.c))
 
 LIBS      := -lpthread -lm
-TOOL_LIBS := $(LIBS)
+TOOL_LIBS := $(PROFILER_LIBS) $(LIBS)
 
 TARGETS := $(OUT)/libember.a $(OUT)/ember $(OUT)/ember-slt
 ifneq ($(BENCH_SRC),)
@@ -75,6 +91,14 @@ debug:
 	@$(MAKE) --no-print-directory VARIANT=debug all
 asan:
 	@$(MAKE) --no-print-directory VARIANT=asan all
+profile:
+	@t=$$(mktemp) && echo 'int main(void) { return 0; }' | \
+	    $(CC) -x c - -o "$$t" -lprofiler 2>/dev/null; ok=$$?; rm -f "$$t"; \
+	    [ $$ok -eq 0 ] || { echo 'make profile: cannot link -lprofiler:' \
+	    'make deps (Debian libgoogle-perftools-dev, google-perftools)' >&2; \
+	    exit 1; }
+	@$(MAKE) --no-print-directory VARIANT=profile build/profile/ember \
+	    build/profile/ember-bench
 
 $(OBJDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -114,6 +138,10 @@ $(OUT)/tests/tpch_check: $(OBJDIR)/tests/tpch/tpch_check.o $(OUT)/libember.a
 $(OUT)/tests/tpch_diff: $(OBJDIR)/tests/diff/tpch_diff.o $(OUT)/libember.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_V) -o $@ $^ -lsqlite3 $(TOOL_LIBS)
+
+$(OUT)/tests/fuzz_smoke: $(FUZZ_SRC:%.c=$(OBJDIR)/%.o) $(OUT)/libember.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_V) -o $@ $^ $(TOOL_LIBS)
 
 unit: $(UNIT_BIN) $(TEST_TOOLS)
 

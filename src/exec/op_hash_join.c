@@ -5,11 +5,18 @@
  * evaluated keys and the key hashes to a local Collection; combine
  * concatenates them; finalize links every row with non-NULL keys into a
  * chained hash table: `heads` (power of two, about two slots per row) holds
- * row+1 of the first row of a bucket in its low 32 bits and, in the high
- * 32, a tag: the OR of one bit per row of the chain chosen by the top five
- * hash bits. A probe whose bit is not in the tag misses without touching
- * the chain (most misses of a selective join stop there). `next` links the
- * following row. Keys and hashes are contiguous arrays.
+ * entry+1 of the first entry of a bucket in its low 32 bits and, in the
+ * high 32, a tag: the OR of one bit per entry of the chain chosen by the
+ * top five hash bits. A probe whose bit is not in the tag misses without
+ * touching the chain (most misses of a selective join stop there). An
+ * entry holds the hash, the build row and the next entry of the chain.
+ *
+ * Entries are laid out by partition (setting hash_partitions, P): the
+ * entries of the buckets in the p-th of P equal slices of `heads` are
+ * contiguous, so linking them writes one slice of `heads` at a time, which
+ * stays in cache, and the entries themselves are written in order. With
+ * P = 0 entries follow row order and linking writes all over the table:
+ * a miss per row once the table outgrows the cache.
  *
  * Probe (operator on the child[0] pipeline), vectorized: hash the probe
  * keys of the chunk, look up every row's chain head, then repeat rounds
@@ -29,11 +36,20 @@
  */
 #include "exec/exec_int.h"
 
+/* A build row in the table: its hash, its row in `build` and the next
+ * entry of its chain, in one 16-byte slot (one cache line visit per chain
+ * step). */
+typedef struct JoinEntry {
+    uint64_t hash;
+    uint32_t row;
+    uint32_t next;            /* entry + 1, 0 ends the chain */
+} JoinEntry;
+
 typedef struct JoinGlobal {
     Collection build;         /* build cols, then key cols, then hash */
     int n_build_cols;         /* child[1] columns */
-    uint64_t *heads;          /* tag bits << 32 | first row + 1 */
-    uint32_t *next;
+    uint64_t *heads;          /* tag bits << 32 | first entry + 1 */
+    JoinEntry *ent;           /* one per build row with non-NULL keys */
     uint64_t mask;
     uint64_t *hashes;         /* view of the hash column */
     bool has_null_key;        /* some build row has a NULL key */
@@ -215,6 +231,12 @@ static bool row_key_null(const Collection *c, int first_key, int n_keys,
     return false;
 }
 
+/* TUNING: with more buckets than this (512 KiB of heads) the table is
+ * out of the L2 cache: the probe first prefetches every row's bucket,
+ * then its chain entry, a chunk at a time, so the misses overlap instead
+ * of stalling one after another. */
+#define PREFETCH_BUCKETS (1u << 16)
+
 static inline uint32_t hash_tag(uint64_t h)
 {
     return 1u << (h >> 59);
@@ -226,6 +248,56 @@ static bool any_key_nulls(const JoinGlobal *jg, int n_keys)
         if (jg->build.cols[jg->n_build_cols + i].has_nulls)
             return true;
     return false;
+}
+
+/* Partition of hash h: the top bits of its bucket number. */
+static inline uint32_t part_of(uint64_t h, uint64_t mask, int shift)
+{
+    return (uint32_t)((h & mask) >> shift);
+}
+
+/*
+ * Fill `ent` with the rows with non-NULL keys, grouped by partition (see
+ * the file comment): a counting sort, two sequential passes over the
+ * hashes. Returns the number of entries.
+ */
+static uint64_t fill_entries(ExecCtx *cx, const PhysOp *op, JoinGlobal *jg,
+                             uint64_t n, uint64_t cap)
+{
+    bool nulls = any_key_nulls(jg, op->n_keys);
+    const uint64_t *hs = jg->hashes;
+    int parts = cx->settings->hash_partitions;
+    int bits = 0, shift = 0;
+    while ((1ull << shift) < cap)
+        shift++;
+    while (parts > 1 && (1 << (bits + 1)) <= parts && bits + 1 < shift)
+        bits++;
+    shift -= bits;
+    uint32_t np = 1u << bits;
+    uint32_t start_buf[1025];
+    uint32_t *start = start_buf;
+    memset(start, 0, sizeof(uint32_t) * (np + 1));
+    uint64_t m = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        if (nulls &&
+            row_key_null(&jg->build, jg->n_build_cols, op->n_keys, r)) {
+            jg->has_null_key = true;
+            continue;
+        }
+        start[part_of(hs[r], jg->mask, shift) + 1]++;
+        m++;
+    }
+    for (uint32_t p = 0; p < np; p++)
+        start[p + 1] += start[p];
+    for (uint64_t r = 0; r < n; r++) {
+        if (nulls &&
+            row_key_null(&jg->build, jg->n_build_cols, op->n_keys, r))
+            continue;
+        JoinEntry *e = &jg->ent[start[part_of(hs[r], jg->mask, shift)]++];
+        e->hash = hs[r];
+        e->row = (uint32_t)r;
+    }
+    return m;
 }
 
 static int build_finalize(ExecCtx *cx, const PhysOp *op, void *g, int side)
@@ -241,29 +313,22 @@ static int build_finalize(ExecCtx *cx, const PhysOp *op, void *g, int side)
         cap *= 2;
     jg->mask = cap - 1;
     jg->heads = arena_calloc(cx->arena, sizeof(uint64_t) * cap);
-    jg->next = arena_alloc(cx->arena, sizeof(uint32_t) * (n ? n : 1));
-    if (jg->heads == NULL || jg->next == NULL)
+    jg->ent = arena_alloc(cx->arena, sizeof(JoinEntry) * (n ? n : 1));
+    if (jg->heads == NULL || jg->ent == NULL)
         return EMBER_NOMEM;
     int hcol = jg->n_build_cols + op->n_keys;
     jg->hashes = (uint64_t *)jg->build.cols[hcol].data;
-    bool nulls = any_key_nulls(jg, op->n_keys);
+    uint64_t m = fill_entries(cx, op, jg, n, cap);
     uint64_t *heads = jg->heads;
-    uint32_t *next = jg->next;
-    const uint64_t *hashes = jg->hashes;
+    JoinEntry *ent = jg->ent;
     uint64_t mask = jg->mask;
-    for (uint64_t r = 0; r < n; r++) {
-        if (nulls &&
-            row_key_null(&jg->build, jg->n_build_cols, op->n_keys, r)) {
-            jg->has_null_key = true;
-            next[r] = 0;
-            continue;
-        }
-        uint64_t h = hashes[r];
-        uint64_t slot = heads[h & mask];
-        next[r] = (uint32_t)slot;
-        heads[h & mask] = ((slot | ((uint64_t)hash_tag(h) << 32)) &
-                           ~(uint64_t)UINT32_MAX) |
-                          (r + 1);
+    for (uint64_t i = 0; i < m; i++) {
+        uint64_t h = ent[i].hash;
+        uint64_t *slot = &heads[h & mask];
+        ent[i].next = (uint32_t)*slot;
+        *slot = ((*slot | ((uint64_t)hash_tag(h) << 32)) &
+                 ~(uint64_t)UINT32_MAX) |
+                (i + 1);
     }
     if (is_outer_build(op->join)) {
         jg->matched = arena_calloc(cx->arena, n ? n : 1);
@@ -356,6 +421,9 @@ static int probe_start(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
     uint32_t *cand = pl->cand;
     uint32_t *act = pl->act;
     uint32_t na = 0;
+    if (mask >= PREFETCH_BUCKETS)
+        for (uint32_t k = 0; k < n; k++)
+            __builtin_prefetch(&heads[ph[k] & mask]);
     for (uint32_t k = 0; k < n; k++) {
         uint64_t h = ph[k];
         uint64_t slot = heads[h & mask];
@@ -463,8 +531,7 @@ static int filter_residual(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
 static int probe_round(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
                        JoinProbeLocal *pl, Chunk *in, uint32_t *n_match)
 {
-    const uint32_t *next = jg->next;
-    const uint64_t *bh = jg->hashes;
+    const JoinEntry *ent = jg->ent;
     const uint64_t *ph = pl->hashes;
     uint32_t *cand = pl->cand;
     uint32_t *act = pl->act;
@@ -473,13 +540,16 @@ static int probe_round(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
     uint32_t m = 0;
     uint32_t na = 0;
     uint32_t n_act = pl->n_act;
+    if (jg->mask >= PREFETCH_BUCKETS)
+        for (uint32_t j = 0; j < n_act; j++)
+            __builtin_prefetch(&ent[cand[act[j]] - 1]);
     for (uint32_t j = 0; j < n_act; j++) {
         uint32_t k = act[j];
-        uint32_t b = cand[k] - 1;
+        const JoinEntry *e = &ent[cand[k] - 1];
         pk[m] = k;
-        pb[m] = b;
-        m += bh[b] == ph[k];
-        uint32_t c = next[b];
+        pb[m] = e->row;
+        m += e->hash == ph[k];
+        uint32_t c = e->next;
         cand[k] = c;
         act[na] = k;
         na += c != 0;

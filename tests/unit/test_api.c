@@ -60,19 +60,19 @@ static const char *query_text(ember_db *db, const char *sql)
     ember_stmt *st = NULL;
     int rc = ember_prepare(db, sql, -1, &st, NULL);
     if (rc != EMBER_OK)
-        fail_msg("%s\n  -> prepare %s: %s", sql, ember_status_name(rc),
-                 ember_errmsg(db));
+        fail_msg("prepare %s: %s\n  in: %.200s", ember_status_name(rc),
+                 ember_errmsg(db), sql);
     rc = ember_step(st);
     if (rc != EMBER_ROW)
-        fail_msg("%s\n  -> step %s: %s", sql, ember_status_name(rc),
-                 ember_errmsg(db));
+        fail_msg("step %s: %s\n  in: %.200s", ember_status_name(rc),
+                 ember_errmsg(db), sql);
     const char *t = ember_column_text(st, 0);
     snprintf(buf, sizeof(buf), "%s", t ? t : "NULL");
     rc = ember_step(st);
     ember_finalize(st);
     if (rc != EMBER_DONE)
-        fail_msg("%s\n  -> more than one row (%s)", sql,
-                 ember_status_name(rc));
+        fail_msg("more than one row (%s)\n  in: %.200s",
+                 ember_status_name(rc), sql);
     return buf;
 }
 
@@ -693,21 +693,37 @@ static void test_not_found(void **state)
     ember_close(db);
 }
 
-/* BUG (API contract): ember.h says name errors are reported by
- * ember_prepare with their offset; for INSERT the unknown column is only
- * found by ember_step, and at offset 0 instead of the column's. */
+/* BUG (API contract): ember.h says syntax and name errors are reported by
+ * ember_prepare with their offset; for INSERT, UPDATE and DELETE they only
+ * come from ember_step, and for a table or a SET / INSERT column name at
+ * offset 0 instead of the name's (DELETE ... WHERE gets it right). */
 static void test_known_bug_insert_name_errors(void **state)
 {
     if (!known_bugs())
         skip();
+    static const struct {
+        const char *sql;
+        int offset;
+    } cases[] = {
+        {"INSERT INTO t(a, zz) VALUES (1, 2)", 17},
+        {"INSERT INTO nosuch VALUES (1)", 12},
+        {"UPDATE t SET zz = 1", 13},
+        {"UPDATE nosuch SET a = 1", 7},
+        {"DELETE FROM t WHERE zz = 1", 20},
+    };
     ember_db *db = open_mem();
     exec_ok(db, "CREATE TABLE t(a INTEGER)");
-    ember_stmt *st = NULL;
-    assert_rc(ember_prepare(db, "INSERT INTO t(a, zz) VALUES (1, 2)", -1,
-                            &st, NULL),
-              EMBER_NOTFOUND);
-    assert_int_equal(ember_error_offset(db), 17);
-    ember_finalize(st);
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        ember_stmt *st = NULL;
+        int rc = ember_prepare(db, cases[i].sql, -1, &st, NULL);
+        ember_finalize(st);
+        if (rc != EMBER_NOTFOUND ||
+            ember_error_offset(db) != cases[i].offset)
+            fail_msg("%s: prepare gave %s at offset %d, expected "
+                     "EMBER_NOTFOUND at %d",
+                     cases[i].sql, ember_status_name(rc),
+                     ember_error_offset(db), cases[i].offset);
+    }
     ember_close(db);
 }
 
@@ -784,7 +800,8 @@ static void test_constraints_atomic(void **state)
     ember_db *db = open_mem();
     exec_ok(db, "CREATE TABLE t(k INTEGER PRIMARY KEY, v VARCHAR NOT NULL, "
                 "u INTEGER UNIQUE);"
-                "INSERT INTO t VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30)");
+                "INSERT INTO t VALUES (1, 'a', 10), (2, 'b', 20), "
+                "(3, 'c', 30)");
     uint64_t rows0, sum0, rows, sum;
     checksum(db, "SELECT * FROM t", &rows0, &sum0);
     static const struct {
@@ -799,21 +816,14 @@ static void test_constraints_atomic(void **state)
         {"UPDATE t SET u = 7", "t_u_key"},
         {"UPDATE t SET k = k + 1 WHERE k < 3", "t_pkey"},
         {"UPDATE t SET v = NULL WHERE k = 3", "\"v\""},
-        {"UPDATE t SET u = u / (k - 2)", NULL},   /* division by zero? */
+        {"UPDATE t SET u = CASE WHEN k = 3 THEN 10 ELSE u END", "t_u_key"},
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         int rc = run(db, bad[i].sql);
-        if (bad[i].msg == NULL && rc == EMBER_OK) {
-            /* 1/0 may be NULL rather than an error: then the change is
-             * legal; put the table back for the next case. */
-            exec_ok(db, "DELETE FROM t; INSERT INTO t VALUES (1, 'a', 10), "
-                        "(2, 'b', 20), (3, 'c', 30)");
-            continue;
-        }
-        if (rc != EMBER_CONSTRAINT && bad[i].msg != NULL)
+        if (rc != EMBER_CONSTRAINT)
             fail_msg("%s -> %s: %s", bad[i].sql, ember_status_name(rc),
                      ember_errmsg(db));
-        if (bad[i].msg && strstr(ember_errmsg(db), bad[i].msg) == NULL)
+        if (strstr(ember_errmsg(db), bad[i].msg) == NULL)
             fail_msg("%s -> \"%s\" lacks %s", bad[i].sql, ember_errmsg(db),
                      bad[i].msg);
         checksum(db, "SELECT * FROM t", &rows, &sum);
@@ -1262,6 +1272,82 @@ static void test_known_bug_copy_varchar_n_location(void **state)
     unlink(path);
 }
 
+/* BUG: LIMIT + OFFSET is added in int64 (src/plan/physical.c:646, also
+ * src/exec/op_sort.c:186/300/316): LIMIT 9223372036854775807 OFFSET 1
+ * after an ORDER BY is a signed overflow (UBSan aborts; release builds
+ * happen to give the right rows). */
+static void test_known_bug_limit_offset_overflow(void **state)
+{
+    if (!known_bugs())
+        skip();
+    ember_db *db = open_mem();
+    exec_ok(db, "CREATE TABLE t(x INTEGER); INSERT INTO t VALUES (3), (1), "
+                "(2)");
+    assert_string_equal(query_text(db, "SELECT count(*) FROM (SELECT x FROM "
+                                       "t ORDER BY x LIMIT "
+                                       "9223372036854775807 OFFSET 1) s"),
+                        "2");
+    assert_string_equal(query_text(db, "SELECT count(*) FROM (SELECT x FROM "
+                                       "t ORDER BY x LIMIT 2 OFFSET "
+                                       "9223372036854775807) s"),
+                        "0");
+    ember_close(db);
+}
+
+/* Regression: every operator's arena reserved 64 GiB of address space,
+ * so a plan with a few thousand arenas exhausted it: 500 to 700 UNION
+ * branches of SELECT 1 (a 10 KB statement, 150 MB resident) failed with
+ * "out of memory" (strace: 1606 mmaps of 64 GiB for 400 branches). Found
+ * by hand while fuzzing; passes since the memory cache of 94066de. */
+static void test_union_chain_address_space(void **state)
+{
+    ember_db *db = open_mem();
+    size_t cap = 16 * 1024;
+    char *sql = malloc(cap);
+    assert_non_null(sql);
+    strcpy(sql, "SELECT count(*) FROM (SELECT 1 AS x");
+    for (int i = 0; i < 800; i++)
+        strcat(sql, " UNION ALL SELECT 1");
+    strcat(sql, ") s");
+    assert_string_equal(query_text(db, sql), "801");
+    free(sql);
+    ember_close(db);
+}
+
+/* BUG (since the memory cache of ac22099, still in 21593b1): with more
+ * threads than cores, repeating grouped aggregates over a 100,000-row
+ * table corrupts memory. threads = 8 on two cores: a release build
+ * segfaults in two runs of three (merge_state / merge_tables,
+ * src/exec/op_hash_agg.c:613/660, or a jump to a wild address); ASan
+ * reports heap-use-after-free or heap-buffer-overflow in next_slice
+ * (src/exec/op_scan.c:107) on a worker, a SEGV in merge_tables, or UBSan
+ * "member access within null pointer of type 'struct ColBuf'" in
+ * release_col (src/exec/collection.c:26, from exec_release). threads = 4
+ * shows the same, less often. */
+static void test_known_bug_parallel_aggregate_race(void **state)
+{
+    if (!known_bugs())
+        skip();
+    ember_db *db = open_mem();
+    exec_ok(db, "SET threads = 8;"
+                "CREATE TABLE d AS SELECT x FROM (VALUES (0), (1), (2), (3), "
+                "(4), (5), (6), (7), (8), (9)) v(x);"
+                "CREATE TABLE t AS SELECT a.x + 10 * b.x + 100 * c.x + "
+                "1000 * e.x + 10000 * f.x AS k, (a.x + 3 * b.x) % 7 AS g, "
+                "CAST(a.x * 1.25 AS DECIMAL(10,2)) AS m, CASE WHEN c.x < 5 "
+                "THEN 'low' ELSE 'high' END AS s FROM d a, d b, d c, d e, "
+                "d f");
+    for (int i = 0; i < 200; i++) {
+        assert_rc(run(db, "SELECT g, s, count(*), sum(m), min(k) FROM t "
+                          "WHERE k < 1000 GROUP BY g, s ORDER BY g, s"),
+                  EMBER_OK);
+        assert_rc(run(db, "SELECT g, s, count(*), sum(m), min(k) FROM t "
+                          "GROUP BY g, s ORDER BY g, s"),
+                  EMBER_OK);
+    }
+    ember_close(db);
+}
+
 /* EMBER_TEST_FILTER=test_known_bug_outer* runs only the matching tests
  * (cmocka's wildcard pattern), e.g. one known bug at a time. */
 int main(void)
@@ -1290,6 +1376,7 @@ int main(void)
         cmocka_unit_test(test_fault_open),
         cmocka_unit_test(test_fault_injection),
         cmocka_unit_test(test_arena_off_null_varchar),
+        cmocka_unit_test(test_union_chain_address_space),
         /* skipped unless EMBER_TEST_KNOWN_BUGS is set */
         cmocka_unit_test(test_known_bug_text_int64_min),
         cmocka_unit_test(test_known_bug_insert_name_errors),
@@ -1299,6 +1386,8 @@ int main(void)
         cmocka_unit_test(test_known_bug_param_count_quoted_names),
         cmocka_unit_test(test_known_bug_outer_join_on_false),
         cmocka_unit_test(test_known_bug_copy_varchar_n_location),
+        cmocka_unit_test(test_known_bug_limit_offset_overflow),
+        cmocka_unit_test(test_known_bug_parallel_aggregate_race),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -257,14 +257,25 @@ static RunStatus cmd_output(Shell *sh, int argc, char **argv)
     return RUN_OK;
 }
 
+/* .profile and .trace: set the file for the statements that follow; no
+ * FILE or "off" clears it (a file named off: write ./off). */
+static RunStatus set_output_file(Shell *sh, const char *fmt, int argc,
+                                 char **argv)
+{
+    const char *file = argc == 2 ? argv[1] : "";
+    if (strcasecmp(file, "off") == 0)
+        file = "";
+    return run_set_sql(sh, fmt, file);
+}
+
 static RunStatus cmd_profile(Shell *sh, int argc, char **argv)
 {
-    return run_set_sql(sh, DOT_SQL_PROFILE, argc == 2 ? argv[1] : "");
+    return set_output_file(sh, DOT_SQL_PROFILE, argc, argv);
 }
 
 static RunStatus cmd_trace(Shell *sh, int argc, char **argv)
 {
-    return run_set_sql(sh, DOT_SQL_TRACE, argc == 2 ? argv[1] : "");
+    return set_output_file(sh, DOT_SQL_TRACE, argc, argv);
 }
 
 static RunStatus cmd_read(Shell *sh, int argc, char **argv)
@@ -310,6 +321,16 @@ static RunStatus cmd_set(Shell *sh, int argc, char **argv)
     return RUN_ERROR;
 }
 
+/* A line of .show for an engine setting holding a file name (set by
+ * .profile and .trace): the file, or off. */
+static void show_file_setting(Shell *sh, const char *label, const char *name)
+{
+    char value[512];
+    if (ember_get_setting(sh->db, name, value, sizeof value) != EMBER_OK)
+        return;
+    fprintf(sh->out, "%s: %s\n", label, value[0] ? value : "off");
+}
+
 static RunStatus cmd_show(Shell *sh, int argc, char **argv)
 {
     const char *headers = sh->headers == HEADERS_AUTO ? "auto"
@@ -323,7 +344,9 @@ static RunStatus cmd_show(Shell *sh, int argc, char **argv)
     fprintf(sh->out, "     mode: %s\n", output_mode_name(sh->mode));
     fprintf(sh->out, "nullvalue: \"%s\"\n", sh->nullvalue);
     fprintf(sh->out, "   output: %s\n", sh->out_path ? sh->out_path : "stdout");
+    show_file_setting(sh, "  profile", "profile_output");
     fprintf(sh->out, "    timer: %s\n", sh->timer ? "on" : "off");
+    show_file_setting(sh, "    trace", "trace_output");
     return RUN_OK;
 }
 
@@ -429,8 +452,8 @@ static const DotCommand dot_commands[] = {
      "text shown for NULL (default empty)"},
     {"output", 0, 1, cmd_output, "[FILE]",
      "send results to FILE, or back to stdout"},
-    {"profile", 0, 1, cmd_profile, "[FILE]",
-     "write query profiles to FILE (none: stop)"},
+    {"profile", 0, 1, cmd_profile, "FILE|off",
+     "write a pprof profile of each query to FILE (off: stop)"},
     {"quit", 0, 0, cmd_quit, "", "leave the shell"},
     {"read", 1, 1, cmd_read, "FILE", "run the SQL and commands in FILE"},
     {"schema", 0, 1, cmd_schema, "[TABLE]",
@@ -441,8 +464,8 @@ static const DotCommand dot_commands[] = {
     {"tables", 0, 1, cmd_tables, "[PATTERN]",
      "list tables (matching a glob PATTERN)"},
     {"timer", 1, 1, cmd_timer, "on|off", "print the run time of statements"},
-    {"trace", 0, 1, cmd_trace, "[FILE]",
-     "write execution traces to FILE (none: stop)"},
+    {"trace", 0, 1, cmd_trace, "FILE|off",
+     "write a Chrome trace of each query to FILE (off: stop)"},
 };
 
 #define N_DOT_COMMANDS (sizeof dot_commands / sizeof dot_commands[0])

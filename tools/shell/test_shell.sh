@@ -6,11 +6,14 @@
 # Runs the shell binary on small scripts and checks its standard output,
 # standard error and exit status: input from stdin, -c and files; every
 # output mode (CSV quoting, NULL); .bail and exit codes; error line and
-# column reporting; .read, .output, .echo and the .timer format.
+# column reporting; .read, .output, .echo and the .timer format; .profile
+# and .trace.
 #
 # Only SQL that any engine supports is used: CREATE TABLE, INSERT, SELECT
-# of literals (and of a table just filled) and a syntax error. Exits
-# non-zero if any check fails, printing expected and actual output.
+# of literals (and of a table just filled) and a syntax error; the
+# .profile and .trace checks, last, also need ember's profile_output and
+# trace_output settings. Exits non-zero if any check fails, printing
+# expected and actual output.
 
 if [ $# -ne 1 ]; then
     echo "usage: $0 path/to/ember" >&2
@@ -306,6 +309,133 @@ fi
 
 run "$EMBER" -c ".help" </dev/null
 if grep -q '^\.mode' out; then pass; else fail ".help" ".mode ..." "$(cat out)"; fi
+for c in profile trace; do
+    if grep -q "^\.$c FILE|off .*(off: stop)\$" out; then
+        pass
+    else
+        fail ".help lists .$c" ".$c FILE|off ... (off: stop)" "$(cat out)"
+    fi
+done
+
+# ---------------------------------------------------------------------
+# .profile and .trace (these need ember's profile_output and
+# trace_output settings, not only SQL that any engine supports)
+# ---------------------------------------------------------------------
+
+# expect_file NAME FILE: FILE exists and is not empty.
+expect_file() {
+    if [ -s "$2" ]; then pass; else fail "$1" "$2 written" "no $2"; fi
+}
+
+# expect_no_file NAME FILE: FILE does not exist.
+expect_no_file() {
+    if [ -e "$2" ]; then fail "$1" "no $2" "$2 exists"; else pass; fi
+}
+
+# expect_gzip NAME FILE: FILE starts with the gzip magic bytes.
+expect_gzip() {
+    magic=$(od -An -tx1 -N2 "$2" 2>/dev/null | tr -d ' ')
+    if [ "$magic" = "1f8b" ]; then pass; else fail "$1" "1f8b" "$magic"; fi
+}
+
+printf '%s\n' "CREATE TABLE p (n INTEGER);" \
+    "INSERT INTO p VALUES (1), (2), (3);" \
+    ".profile prof.pb.gz" \
+    "SELECT sum(n)" \
+    "FROM p;" \
+    ".show" \
+    ".profile off" \
+    "SELECT count(*) FROM p;" \
+    ".show" >prof.in
+run "$EMBER" <prof.in
+expect_rc ".profile" 0
+expect_no_err ".profile"
+expect_out ".profile, .profile off and .show" "6
+     bail: on
+     echo: off
+  headers: auto (hidden)
+     mode: list
+nullvalue: \"\"
+   output: stdout
+  profile: prof.pb.gz
+    timer: off
+    trace: off
+3
+     bail: on
+     echo: off
+  headers: auto (hidden)
+     mode: list
+nullvalue: \"\"
+   output: stdout
+  profile: off
+    timer: off
+    trace: off"
+expect_file ".profile writes the profile" prof.pb.gz
+expect_gzip ".profile profile is gzip" prof.pb.gz
+expect_file ".profile writes the contention profile" prof.contention.pb.gz
+expect_gzip ".profile contention profile is gzip" prof.contention.pb.gz
+# .profile off is no file name: the SQL file holds the last statement
+# profiled
+expect_no_file ".profile off writes no file named off" off
+expect_no_file ".profile off writes no off.sql" off.sql
+if [ "$(cat prof.sql 2>/dev/null)" = "SELECT sum(n)${NL}FROM p" ]; then
+    pass
+else
+    fail ".profile SQL file" "SELECT sum(n)${NL}FROM p" \
+        "$(cat prof.sql 2>/dev/null)"
+fi
+
+rm -f q.pb.gz q.contention.pb.gz q.sql
+run "$EMBER" -c ".profile q.pb.gz
+.profile
+SELECT 1;" </dev/null
+expect_out ".profile without FILE clears" "1"
+expect_no_file ".profile without FILE clears" q.pb.gz
+
+# file names with a blank and a quote reach the engine intact
+run "$EMBER" -c ".profile 'my prof.pb.gz'
+SELECT 1;
+.profile \"it's.pb.gz\"
+SELECT 2;" </dev/null
+expect_out ".profile quoted names" "1${NL}2"
+expect_file ".profile name with a blank" "my prof.pb.gz"
+expect_file ".profile name with a quote" "it's.pb.gz"
+expect_file ".profile name with a quote, SQL file" "it's.sql"
+
+run "$EMBER" -c ".profile no/such/dir/x.pb.gz
+SELECT 1;
+SELECT 'not reached';" </dev/null
+expect_rc ".profile into a missing directory" 1
+expect_err_prefix ".profile into a missing directory" \
+    "Error: near line 2: could not write"
+
+run "$EMBER" -c ".profile a.pb.gz b.pb.gz" </dev/null
+expect_rc ".profile with two files" 1
+expect_err_prefix ".profile with two files" \
+    "Error: near line 1: usage: .profile FILE|off"
+
+run "$EMBER" -c "CREATE TABLE p (n INTEGER);
+INSERT INTO p VALUES (1), (2);
+.trace tr.json
+SELECT sum(n) FROM p;
+.trace OFF
+SELECT count(*) FROM p;" </dev/null
+expect_out ".trace" "3${NL}2"
+expect_rc ".trace" 0
+expect_file ".trace writes the trace" tr.json
+if grep -q '"traceEvents"' tr.json 2>/dev/null &&
+    grep -q 'SELECT sum(n) FROM p' tr.json; then
+    pass
+else
+    fail ".trace file" "traceEvents of SELECT sum(n) FROM p" \
+        "$(head -c 300 tr.json 2>/dev/null)"
+fi
+rm -f tr.json
+run "$EMBER" -c ".trace tr.json
+.trace off
+SELECT 1;" </dev/null
+expect_no_file ".trace off stops" tr.json
+expect_no_file ".trace off writes no file named off" off
 
 echo "test_shell: $n_pass passed, $n_fail failed"
 [ "$n_fail" -eq 0 ]
