@@ -15,17 +15,19 @@
  * but a mapping (128 TiB of user address space hold 2,000 at once). */
 #define COL_RESERVE MEMCACHE_RANGE
 
+/* What releasing a range needs, kept apart from the ColBuf: the record
+ * lives in the arena that reserved the range, which may outlive the
+ * ColBuf's (a collection adopted by a longer-lived owner, coll_absorb). */
 typedef struct ColRange {
     MemCache *mc;
-    ColBuf *b;
+    void *data;
+    size_t committed;
 } ColRange;
 
 static void release_col(void *arg)
 {
     ColRange *r = arg;
-    memcache_range_done(r->mc, r->b->data, r->b->committed);
-    r->b->data = NULL;
-    r->b->committed = 0;
+    memcache_range_done(r->mc, r->data, r->committed);
 }
 
 /* Make column b hold `bytes` bytes of data. */
@@ -41,10 +43,13 @@ static int col_commit(Collection *c, ColBuf *b, size_t bytes)
         if (b->data == NULL)
             return EMBER_NOMEM;
         r->mc = c->mc;
-        r->b = b;
+        r->data = b->data;
+        r->committed = b->committed;
+        b->range = r;
         if (arena_add_cleanup(c->arena, release_col, r) != EMBER_OK) {
             memcache_range_done(c->mc, b->data, b->committed);
             b->data = NULL;
+            b->range = NULL;
             return EMBER_NOMEM;
         }
         if (bytes <= b->committed)
@@ -61,6 +66,7 @@ static int col_commit(Collection *c, ColBuf *b, size_t bytes)
         return EMBER_NOMEM;
     memcache_range_grew(c->mc, target - b->committed);
     b->committed = target;
+    b->range->committed = target;
     return EMBER_OK;
 }
 
@@ -141,7 +147,9 @@ static int append_col(Collection *c, int i, const Vector *v,
     size_t w = type_width(c->types[i]);
     char *dst = (char *)b->data + c->n_rows * w;
     const char *src = v->data;
-    if (v->is_const) {
+    if (v->is_const && src == NULL) {
+        memset(dst, 0, n * w);          /* a NULL constant without data */
+    } else if (v->is_const) {
         for (uint32_t k = 0; k < n; k++)
             memcpy(dst + k * w, src, w);
     } else if (sel) {
@@ -248,13 +256,34 @@ int coll_append_coll(Collection *dst, const Collection *src)
     return EMBER_OK;
 }
 
+int coll_copy_validity(Collection *c, int col, const ColBuf *src,
+                       const uint32_t *rows, uint64_t n)
+{
+    ColBuf *d = &c->cols[col];
+    if (need_validity(c, d) != EMBER_OK)
+        return EMBER_NOMEM;
+    for (uint64_t k = 0; k < n; k++) {
+        uint32_t r = rows[k];
+        if ((src->validity[r >> 6] >> (r & 63)) & 1)
+            d->validity[k >> 6] |= 1ull << (k & 63);
+        else
+            d->validity[k >> 6] &= ~(1ull << (k & 63));
+    }
+    return EMBER_OK;
+}
+
 int coll_absorb(Collection *dst, Collection *src)
 {
     if (dst->n_rows > 0 || dst->n_cols != src->n_cols)
         return coll_append_coll(dst, src);
+    /* the arenas stay: dst keeps growing in its own (a thread arena may be
+     * in use by its thread for other work while dst grows) */
+    Arena *da = dst->arena, *sa = src->arena;
     Collection t = *dst;
     *dst = *src;
     *src = t;
+    dst->arena = da;
+    src->arena = sa;
     return EMBER_OK;
 }
 

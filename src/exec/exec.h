@@ -40,6 +40,7 @@ typedef struct ColBuf {
     uint64_t *validity;       /* cap bits; meaningful when has_nulls */
     bool has_nulls;
     size_t committed;         /* bytes of data usable */
+    struct ColRange *range;   /* the range's release record */
 } ColBuf;
 
 typedef struct Collection {
@@ -59,8 +60,13 @@ int coll_init(Collection *c, int n_cols, const Type *types, Arena *a,
 int coll_append(Collection *c, const Chunk *ch);
 /* Append all rows of src (same layout). */
 int coll_append_coll(Collection *dst, const Collection *src);
+/* Validity of rows [0, n) of column `col` from src's rows[k] (top-N
+ * compaction); the data is copied by the caller. */
+int coll_copy_validity(Collection *c, int col, const ColBuf *src,
+                       const uint32_t *rows, uint64_t n);
 /* Move src's rows into dst: when dst is empty the two are swapped (no
- * copy; src's arena must live as long as dst is used), else appended. */
+ * copy; src's arena must live as long as dst is used, and dst keeps
+ * allocating in its own arena), else appended. */
 int coll_absorb(Collection *dst, Collection *src);
 /* Zero-copy view of rows [off, off+n), off a multiple of 64. */
 void coll_view(const Collection *c, uint64_t off, uint32_t n, int col,

@@ -661,15 +661,30 @@ static int merge_tables(const PhysOp *op, AggGlobal *ag, AggTable *dst,
     return rc;
 }
 
+static void rehome_table(const PhysOp *op, AggTable *t, Arena *a)
+{
+    t->arena = a;
+    t->gt.arena = a;
+    t->gt.keys.arena = a;
+    for (int i = 0; i < op->n_aggs; i++)
+        if (t->distinct[i]) {
+            t->distinct[i]->arena = a;
+            t->distinct[i]->keys.arena = a;
+        }
+}
+
 static int agg_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
 {
-    UNUSED(tc);
     AggGlobal *ag = g;
     AggLocal *al = l;
     int rc = EMBER_OK;
-    if (ag->table == NULL)
-        ag->table = al->table;       /* first thread hands its table over */
-    else
+    if (ag->table == NULL) {
+        /* the first thread hands its table over; from now on it grows in
+         * the query arena (allocations under the combine lock), since its
+         * thread may go on allocating in its own arena for other work */
+        ag->table = al->table;
+        rehome_table(op, ag->table, tc->cx->arena);
+    } else
         rc = merge_tables(op, ag, ag->table, al->table);
     return rc;
 }

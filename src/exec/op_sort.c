@@ -22,6 +22,7 @@ typedef struct SortGlobal {
 
 typedef struct SortLocal {
     Collection rows;
+    Collection spare;         /* top-N: the other buffer of compaction */
     ExprState **keys;
     Chunk tmp;
     uint64_t keep;            /* top-N: rows to keep, 0 = all */
@@ -68,8 +69,9 @@ static int cmp_key(const SortCmp *s, int i, uint32_t a, uint32_t b)
         break;
     }
     case PHYS_F64: {
+        /* NaN above every number, equal to NaN (util.h f64_cmp) */
         const double *d = cb->data;
-        c = (d[a] > d[b]) - (d[a] < d[b]);
+        c = f64_cmp(d[a], d[b]);
         break;
     }
     default: {
@@ -183,7 +185,7 @@ static uint64_t topn_keep(const PhysOp *op)
 {
     if (op->kind != PH_TOPN || op->limit < 0)
         return 0;
-    return (uint64_t)(op->limit + op->offset);
+    return (uint64_t)op->limit + (uint64_t)op->offset;
 }
 
 static int sort_sink_local(ThreadCtx *tc, const PhysOp *op, void *g,
@@ -215,40 +217,48 @@ static int sort_sink_local(ThreadCtx *tc, const PhysOp *op, void *g,
     return EMBER_OK;
 }
 
-/* Keep only the first `keep` rows of c in sort order (top-N). */
-static int compact(const PhysOp *op, Collection *c, int n_child,
-                   uint64_t keep, Arena *a)
+/* Keep only the first `keep` rows of sl->rows in sort order (top-N). The
+ * kept rows go to sl->spare, which then swaps places with sl->rows: two
+ * collections serve every compaction, so memory and allocations stay
+ * bounded by N whatever the input size. The sort order lives in the
+ * scratch arena. */
+static int compact(ThreadCtx *tc, const PhysOp *op, SortLocal *sl,
+                   int n_child)
 {
-    uint32_t *order;
-    int rc = sort_collection(op, c, n_child, a, &order);
-    if (rc != EMBER_OK)
-        return rc;
-    Collection out;
-    rc = coll_init(&out, c->n_cols, c->types, a, c->mc, keep);
-    if (rc != EMBER_OK)
-        return rc;
+    Collection *c = &sl->rows, *out = &sl->spare;
+    uint64_t keep = sl->keep;
+    if (out->cols == NULL) {
+        int rc = coll_init(out, c->n_cols, c->types, tc->arena, c->mc, keep);
+        if (rc != EMBER_OK)
+            return rc;
+    }
+    out->n_rows = 0;
     uint64_t n = MIN(keep, c->n_rows);
-    for (int i = 0; i < c->n_cols; i++) {
+    if (coll_reserve(out, n) != EMBER_OK)
+        return EMBER_NOMEM;
+    ArenaMark m = arena_mark(tc->scratch);
+    uint32_t *order;
+    int rc = sort_collection(op, c, n_child, tc->scratch, &order);
+    if (rc != EMBER_OK)
+        return rc;
+    for (int i = 0; i < c->n_cols && rc == EMBER_OK; i++) {
         const ColBuf *b = &c->cols[i];
-        ColBuf *d = &out.cols[i];
+        ColBuf *d = &out->cols[i];
         size_t w = type_width(c->types[i]);
         for (uint64_t k = 0; k < n; k++)
             memcpy((char *)d->data + k * w, (char *)b->data + order[k] * w,
                    w);
-        if (b->has_nulls) {
-            d->validity = arena_alloc(a, out.cap / 8);
-            if (d->validity == NULL)
-                return EMBER_NOMEM;
-            d->has_nulls = true;
-            for (uint64_t k = 0; k < n; k++) {
-                uint32_t r = order[k];
-                bool ok = (b->validity[r >> 6] >> (r & 63)) & 1;
-                validity_set(d->validity, (uint32_t)k, ok);
-            }
-        }
+        d->has_nulls = false;
+        if (b->has_nulls)
+            rc = coll_copy_validity(out, i, b, order, n);
     }
-    out.n_rows = n;
-    *c = out;
+    arena_release(tc->scratch, m);
+    if (rc != EMBER_OK)
+        return rc;
+    out->n_rows = n;
+    Collection t = *c;
+    *c = *out;
+    *out = t;
     return EMBER_OK;
 }
 
@@ -273,7 +283,7 @@ static int sort_sink(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
     int rc = coll_append(&sl->rows, &sl->tmp);
     if (rc == EMBER_OK && sl->keep && sl->rows.n_rows >= 2 * sl->keep +
                                                              VEC_SIZE)
-        rc = compact(op, &sl->rows, sg->n_child, sl->keep, tc->arena);
+        rc = compact(tc, op, sl, sg->n_child);
     return rc;
 }
 
@@ -297,7 +307,8 @@ static int sort_finalize(ExecCtx *cx, const PhysOp *op, void *g, int side)
         return rc;
     sg->n_order = sg->rows.n_rows;
     if (op->kind == PH_TOPN && op->limit >= 0)
-        sg->n_order = MIN(sg->n_order, (uint64_t)(op->limit + op->offset));
+        sg->n_order = MIN(sg->n_order,
+                          (uint64_t)op->limit + (uint64_t)op->offset);
     sg->pos = op->offset > 0 ? (uint64_t)op->offset : 0;
     return EMBER_OK;
 }
@@ -313,7 +324,7 @@ static int sort_next(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
     SortGlobal *sg = g;
     uint64_t end = sg->n_order;
     if (op->kind == PH_SORT && op->limit >= 0)
-        end = MIN(end, (uint64_t)(op->offset + op->limit));
+        end = MIN(end, (uint64_t)op->offset + (uint64_t)op->limit);
     if (sg->pos >= end) {
         out->count = 0;
         return EMBER_OK;

@@ -641,6 +641,9 @@ static int run_one(ExecCtx *cx, PipelineSet *ps, Pipeline *p,
         OpStats *s = &tc->stats[p->sink->id];
         s->build_ns += fin.time_ns;
         s->cpu_ns += fin.cpu_ns;
+        /* finalize runs on the calling thread: its time is thread time */
+        tc->busy_ns += fin.time_ns;
+        tc->cpu_ns += fin.cpu_ns;
         s->n_allocs += fin.n_allocs;
         s->alloc_bytes += fin.alloc_bytes;
         if (cx->tracing && fin.time_ns > 0) {
