@@ -353,6 +353,26 @@ int parse_int64(const char *s, size_t len, int64_t *out);
  * bytes cannot be copied. */
 int parse_double(const char *s, size_t len, double *out);
 
+/* The order of DOUBLE values wherever ember orders them (sorting, top-N,
+ * min/max aggregates, column statistics, comparisons in exec/func_cmp.c
+ * and exec/select_cmp.c), as in PostgreSQL and DuckDB: NaN equals NaN and
+ * is greater than every other value, +Infinity included; -0 equals 0.
+ * Plain C comparisons are false for every NaN operand, which made the
+ * result of a sort or of min() depend on where a NaN came in the input. */
+static inline int f64_cmp(double a, double b)
+{
+    if (a < b)
+        return -1;
+    if (a > b)
+        return 1;
+    /* equal, or at least one NaN: a NaN is above the other value */
+    return (a != a) - (b != b);
+}
+static inline bool f64_lt(double a, double b)
+{
+    return (a == a) & ((b != b) | (a < b));
+}
+
 /* ------------------------------------------------------------------------
  * Hashing (hash.c)
  * ------------------------------------------------------------------------ */
@@ -392,6 +412,9 @@ static inline uint64_t hash_double(double d)
     uint64_t u;
     if (d == 0)
         d = 0;                 /* -0.0 and 0.0 hash alike */
+    if (d != d)
+        d = __builtin_nan(""); /* so do NaNs of any sign and payload: they
+                                  are equal (f64_cmp) */
     memcpy(&u, &d, 8);
     return hash_u64(u);
 }
