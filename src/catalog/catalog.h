@@ -130,7 +130,8 @@ struct Settings {
     bool enable_hashjoin;
     bool enable_unnest;       /* decorrelate subqueries */
     bool arena;               /* false: malloc per allocation */
-    int lock_shards;          /* 1 = one global lock on shared structures */
+    int lock_shards;          /* 0 thread-local; N shared shards (1 =
+                                 one global lock) */
     int hash_partitions;      /* 0 = one big table */
     bool stats_frozen;        /* statistics = 'frozen': no upkeep */
     bool profiling;           /* per-operator counters for every query */

@@ -41,10 +41,11 @@ static const SettingDef defs[] = {
      "decorrelate subqueries into joins"},
     {"arena", S_BOOL, OFF(arena), 0, 0, NULL,
      "query arena (off: one malloc per allocation)"},
-    {"lock_shards", S_INT, OFF(lock_shards), 1, 1024, NULL,
-     "shards of shared structures (1 = one global lock)"},
+    {"lock_shards", S_INT, OFF(lock_shards), 0, 1024, NULL,
+     "0: thread-local aggregation and join build; N: N shared, locked "
+     "shards (1 = one global lock)"},
     {"hash_partitions", S_INT, OFF(hash_partitions), 0, 1024, NULL,
-     "hash table partitions (0 = one big table)"},
+     "join hash table built in N cache-sized slices (0 = one big table)"},
     {"statistics_frozen", S_BOOL, OFF(stats_frozen), 0, 0, NULL,
      "stop maintaining statistics on changes (stale estimates)"},
     {"profiling", S_BOOL, OFF(profiling), 0, 0, NULL,
@@ -69,7 +70,7 @@ void settings_default(Settings *s)
     s->enable_hashjoin = true;
     s->enable_unnest = true;
     s->arena = true;
-    s->lock_shards = 64;
+    s->lock_shards = 0;
     s->hash_partitions = 64;
     s->greedy_threshold = 12;
     /* TUNING: a quarter of physical memory, at most 8 GiB */

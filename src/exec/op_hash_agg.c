@@ -51,12 +51,19 @@ typedef struct AggTable {
 
 typedef struct AggGlobal {
     AggTable *table;          /* merged result */
+    /* lock_shards > 0: tables shared by the threads, thread w adding to
+     * shard w % n_shards under that shard's lock (the contention knob);
+     * 0: a table per thread, merged on combine */
+    AggTable **shards;
+    EmberMutex *shard_locks;
+    int n_shards;
     uint64_t next_out;        /* source position */
     Str *seps;                /* STRING_AGG separators */
 } AggGlobal;
 
 typedef struct AggLocal {
     AggTable *table;
+    int shard;                /* lock_shards > 0: index of `table` */
     ExprState **groups;
     ExprState **args;
     ExprState **filters;
@@ -195,6 +202,39 @@ static int table_make(const PhysOp *op, Arena *a, MemCache *mc,
     return rc;
 }
 
+static void destroy_shard_locks(void *arg)
+{
+    AggGlobal *ag = arg;
+    for (int i = 0; i < ag->n_shards; i++)
+        emutex_destroy(&ag->shard_locks[i]);
+}
+
+/* lock_shards > 0: the shared tables, each in an arena of its own (its
+ * lock serializes the allocations). */
+static int make_shards(ExecCtx *cx, const PhysOp *op, AggGlobal *ag)
+{
+    int n = cx->settings->lock_shards;
+    if (n <= 0)
+        return EMBER_OK;
+    ag->shards = arena_calloc(cx->arena, sizeof(AggTable *) * (size_t)n);
+    ag->shard_locks = arena_alloc(cx->arena, sizeof(EmberMutex) * (size_t)n);
+    if (ag->shards == NULL || ag->shard_locks == NULL)
+        return EMBER_NOMEM;
+    for (int i = 0; i < n; i++) {
+        Arena *a = memcache_arena(cx->mc, "agg shard",
+                                  cx->settings->arena ? ARENA_RESERVE
+                                                      : ARENA_MALLOC);
+        if (a == NULL || exec_own_arena(cx, a) != EMBER_OK)
+            return EMBER_NOMEM;
+        int rc = table_make(op, a, cx->mc, &ag->shards[i]);
+        if (rc != EMBER_OK)
+            return rc;
+        emutex_init(&ag->shard_locks[i], LOCK_AGG_SHARD);
+        ag->n_shards = i + 1;
+    }
+    return arena_add_cleanup(cx->arena, destroy_shard_locks, ag);
+}
+
 static int agg_init(ExecCtx *cx, const PhysOp *op, void **g)
 {
     AggGlobal *ag = arena_calloc(cx->arena, sizeof(*ag));
@@ -210,7 +250,7 @@ static int agg_init(ExecCtx *cx, const PhysOp *op, void **g)
             ag->seps[i] = s->val.v.s;
     }
     *g = ag;
-    return EMBER_OK;
+    return make_shards(cx, op, ag);
 }
 
 /* ------------------------------------------------------------------------
@@ -325,7 +365,7 @@ static int upd_minmax(AggTable *t, AggArr *a, const Vector *v,
         MINMAX_LOOP(int64_t, NUM_LESS);
         break;
     case PHYS_F64:
-        MINMAX_LOOP(double, NUM_LESS);
+        MINMAX_LOOP(double, f64_lt);   /* NaN largest (util.h) */
         break;
     case PHYS_STR: {
         Str *acc = a->acc;
@@ -434,13 +474,19 @@ static int make_states(ThreadCtx *tc, Expr **es, int n, ExprState ***out)
 static int agg_sink_local(ThreadCtx *tc, const PhysOp *op, void *g, int side,
                           void **l)
 {
-    UNUSED(g);
     UNUSED(side);
+    AggGlobal *ag = g;
     Arena *a = tc->arena;
     AggLocal *al = arena_calloc(a, sizeof(*al));
     if (al == NULL)
         return EMBER_NOMEM;
-    int rc = table_make(op, a, tc->cx->mc, &al->table);
+    int rc = EMBER_OK;
+    if (ag->n_shards > 0) {
+        al->shard = tc->worker % ag->n_shards;
+        al->table = ag->shards[al->shard];
+    } else {
+        rc = table_make(op, a, tc->cx->mc, &al->table);
+    }
     if (rc == EMBER_OK)
         rc = make_states(tc, op->groups, op->n_groups, &al->groups);
     if (rc != EMBER_OK)
@@ -499,11 +545,26 @@ static int distinct_filter(AggLocal *al, GroupTable *dt, Vector *v,
     return EMBER_OK;
 }
 
+static int sink_rows(ThreadCtx *tc, const PhysOp *op, AggGlobal *ag,
+                     AggLocal *al, Chunk *in);
+
 static int agg_sink(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
                     Chunk *in)
 {
     AggGlobal *ag = g;
     AggLocal *al = l;
+    if (ag->n_shards == 0)
+        return sink_rows(tc, op, ag, al, in);
+    emutex_lock(&ag->shard_locks[al->shard]);
+    int rc = sink_rows(tc, op, ag, al, in);
+    emutex_unlock(&ag->shard_locks[al->shard]);
+    return rc;
+}
+
+/* Fold a chunk into al->table (the thread's, or a shard under its lock). */
+static int sink_rows(ThreadCtx *tc, const PhysOp *op, AggGlobal *ag,
+                     AggLocal *al, Chunk *in)
+{
     AggTable *t = al->table;
     uint32_t n = chunk_active(in);
     for (int i = 0; i < op->n_groups; i++) {
@@ -678,6 +739,8 @@ static int agg_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
     AggGlobal *ag = g;
     AggLocal *al = l;
     int rc = EMBER_OK;
+    if (ag->n_shards > 0)
+        return EMBER_OK;          /* the shards merge in finalize */
     if (ag->table == NULL) {
         /* the first thread hands its table over; from now on it grows in
          * the query arena (allocations under the combine lock), since its
@@ -693,6 +756,16 @@ static int agg_finalize(ExecCtx *cx, const PhysOp *op, void *g, int side)
 {
     UNUSED(side);
     AggGlobal *ag = g;
+    for (int i = 0; i < ag->n_shards; i++) {
+        if (ag->table == NULL) {
+            ag->table = ag->shards[i];
+            rehome_table(op, ag->table, cx->arena);
+            continue;
+        }
+        int rc = merge_tables(op, ag, ag->table, ag->shards[i]);
+        if (rc != EMBER_OK)
+            return rc;
+    }
     if (ag->table == NULL) {
         int rc = table_make(op, cx->arena, cx->mc, &ag->table);
         if (rc != EMBER_OK)

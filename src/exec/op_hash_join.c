@@ -56,10 +56,17 @@ typedef struct JoinGlobal {
     uint8_t *matched;         /* RIGHT/FULL: build row matched */
     uint64_t flush_pos;
     bool finalized;
+    /* lock_shards > 0: build rows go to shared collections, thread w
+     * appending to shard w % n_shards under its lock (the contention
+     * knob); 0: a collection per thread, adopted or appended on combine */
+    Collection *shards;
+    EmberMutex *shard_locks;
+    int n_shards;
 } JoinGlobal;
 
 typedef struct JoinBuildLocal {
     Collection rows;
+    int shard;
     ExprState **keys;
     Chunk tmp;                /* build cols + keys + hash */
     uint64_t *hashes;
@@ -115,6 +122,40 @@ static int build_types(const PhysOp *op, Arena *a, Type **out, int *n)
     return EMBER_OK;
 }
 
+static void destroy_shard_locks(void *arg)
+{
+    JoinGlobal *jg = arg;
+    for (int i = 0; i < jg->n_shards; i++)
+        emutex_destroy(&jg->shard_locks[i]);
+}
+
+/* lock_shards > 0: the shared build collections, each in an arena of its
+ * own (its lock serializes the allocations). */
+static int make_shards(ExecCtx *cx, JoinGlobal *jg, const Type *types,
+                       int nc)
+{
+    int n = cx->settings->lock_shards;
+    if (n <= 0)
+        return EMBER_OK;
+    jg->shards = arena_calloc(cx->arena, sizeof(Collection) * (size_t)n);
+    jg->shard_locks = arena_alloc(cx->arena, sizeof(EmberMutex) * (size_t)n);
+    if (jg->shards == NULL || jg->shard_locks == NULL)
+        return EMBER_NOMEM;
+    for (int i = 0; i < n; i++) {
+        Arena *a = memcache_arena(cx->mc, "join shard",
+                                  cx->settings->arena ? ARENA_RESERVE
+                                                      : ARENA_MALLOC);
+        if (a == NULL || exec_own_arena(cx, a) != EMBER_OK)
+            return EMBER_NOMEM;
+        int rc = coll_init(&jg->shards[i], nc, types, a, cx->mc, 0);
+        if (rc != EMBER_OK)
+            return rc;
+        emutex_init(&jg->shard_locks[i], LOCK_JOIN_SHARD);
+        jg->n_shards = i + 1;
+    }
+    return arena_add_cleanup(cx->arena, destroy_shard_locks, jg);
+}
+
 static int join_init(ExecCtx *cx, const PhysOp *op, void **g)
 {
     JoinGlobal *jg = arena_calloc(cx->arena, sizeof(*jg));
@@ -130,7 +171,7 @@ static int join_init(ExecCtx *cx, const PhysOp *op, void **g)
     if (rc != EMBER_OK)
         return rc;
     *g = jg;
-    return EMBER_OK;
+    return make_shards(cx, jg, types, nc);
 }
 
 static int make_key_states(ThreadCtx *tc, Expr **keys, int n,
@@ -160,7 +201,10 @@ static int build_local(ThreadCtx *tc, const PhysOp *op, void *g, int side,
     double est = op->child[1]->est_rows / (tc->cx->n_threads > 0
                                                ? tc->cx->n_threads
                                                : 1);
-    uint64_t hint = est > 0 && est < 1e8 ? (uint64_t)est : 0;
+    uint64_t hint = est > 0 && est < 1e8 && jg->n_shards == 0
+                        ? (uint64_t)est
+                        : 0;
+    bl->shard = jg->n_shards ? tc->worker % jg->n_shards : 0;
     int rc = coll_init(&bl->rows, jg->build.n_cols, jg->build.types,
                        tc->arena, tc->cx->mc, hint);
     if (rc == EMBER_OK)
@@ -207,7 +251,12 @@ static int build_sink(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
     bl->tmp.count = in->count;
     bl->tmp.sel = in->sel;
     bl->tmp.n_sel = in->n_sel;
-    return coll_append(&bl->rows, &bl->tmp);
+    if (jg->n_shards == 0)
+        return coll_append(&bl->rows, &bl->tmp);
+    emutex_lock(&jg->shard_locks[bl->shard]);
+    int rc = coll_append(&jg->shards[bl->shard], &bl->tmp);
+    emutex_unlock(&jg->shard_locks[bl->shard]);
+    return rc;
 }
 
 static int build_combine(ThreadCtx *tc, const PhysOp *op, void *g, void *l)
@@ -304,6 +353,9 @@ static int build_finalize(ExecCtx *cx, const PhysOp *op, void *g, int side)
 {
     UNUSED(side);
     JoinGlobal *jg = g;
+    for (int i = 0; i < jg->n_shards; i++)
+        if (coll_absorb(&jg->build, &jg->shards[i]) != EMBER_OK)
+            return EMBER_NOMEM;
     uint64_t n = jg->build.n_rows;
     if (n >= UINT32_MAX)
         return err_set(&cx->err, EMBER_ERROR, -1,

@@ -28,7 +28,10 @@
     X(COPY_CHUNK, "copy.chunk")                                             \
     X(SINK_COMBINE, "sink.combine")                                         \
     X(ERROR, "query.error")                                                 \
-    X(MEMCACHE, "memcache")
+    X(MEMCACHE, "memcache")                                                 \
+    X(AGG_SHARD, "agg.shard")                                               \
+    X(JOIN_SHARD, "join.build.shard")                                       \
+    X(TPCH_TURN, "tpch.turn")
 
 typedef enum LockSite {
 #define LOCK_SITE_ENUM(id, name) LOCK_##id,

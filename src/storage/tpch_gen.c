@@ -275,9 +275,7 @@ static int run_job(const TpchCtx *g, TableData **tables, ThreadPool *pool,
     j.tables = tables;
     j.arenas = arenas;
     atomic_init(&j.rc, EMBER_OK);
-    /* XXX: the lock site list (obs.h) has no generator entry yet; the
-     * turn lock is charged to COPY, which is what loading data is. */
-    emutex_init(&j.lock, LOCK_COPY_CHUNK);
+    emutex_init(&j.lock, LOCK_TPCH_TURN);
     pthread_cond_init(&j.turn, NULL);
     int64_t n_tasks = (end - first + j.per_task - 1) / j.per_task;
     assert(n_tasks <= INT32_MAX);
