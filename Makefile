@@ -3,7 +3,8 @@
 #   make            release build: build/libember.a, build/libember.so,
 #                   build/ember (shell), build/ember-slt, build/ember-bench
 #   make test       release and ASan+UBSan builds, then every test in both
-#   make run        build, then the demo / benchmark on built-in data
+#   make run        build, generate TPC-H SF 1 (SF=...) and run the 22
+#                   queries: per-query time, rows and allocations
 #   make debug      asserts and tracing:       build/debug/...
 #   make asan       AddressSanitizer + UBSan:  build/asan/...
 #   make profile    shell and ember-bench linked with gperftools' CPU
@@ -155,9 +156,13 @@ test: deps
 	@tests/run.sh build
 	@tests/run.sh build/asan
 
+# make run [SF=1] [THREADS=n] [RUNS=3]: TPC-H through the built-in
+# generator, a table of per-query time, rows and allocations.
+SF ?= 1
+RUNS ?= 3
 run: deps
 	@$(MAKE) --no-print-directory VARIANT=release all
-	@scripts/run.sh
+	@SF=$(SF) RUNS=$(RUNS) $(if $(THREADS),THREADS=$(THREADS)) scripts/run.sh
 
 clean:
 	rm -rf build
