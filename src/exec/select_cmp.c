@@ -32,6 +32,8 @@ static CmpOp flip(CmpOp op)
     return f[op];
 }
 
+/* Three loops: dense, through a selection, and with NULLs; the outcome
+ * is added, never branched on (`&` not `&&`: filters are unpredictable). */
 #define SEL_LOOP(T, COND)                                                  \
     do {                                                                   \
         const T *a = (const T *)v->data;                                   \
@@ -40,11 +42,18 @@ static CmpOp flip(CmpOp op)
                 out[m] = (SelIdx)r;                                        \
                 m += (COND);                                               \
             }                                                              \
+        } else if (!v->has_nulls) {                                        \
+            for (uint32_t k = 0; k < n; k++) {                             \
+                uint32_t r = sel[k];                                       \
+                out[m] = (SelIdx)r;                                        \
+                m += (COND);                                               \
+            }                                                              \
         } else {                                                           \
+            const uint64_t *vb = v->validity;                              \
             for (uint32_t k = 0; k < n; k++) {                             \
                 uint32_t r = sel_row(sel, k);                              \
                 out[m] = (SelIdx)r;                                        \
-                m += (COND) && vec_valid(v, r);                            \
+                m += (uint32_t)(COND) & (uint32_t)(vb[r >> 6] >> (r & 63)); \
             }                                                              \
         }                                                                  \
     } while (0)
@@ -69,6 +78,37 @@ static CmpOp flip(CmpOp op)
             break;                                                         \
         case C_GE:                                                         \
             SEL_LOOP(T, a[r] >= (C));                                      \
+            break;                                                         \
+        }                                                                  \
+    } while (0)
+
+/* DOUBLE: NaN = NaN and NaN above every number, as in func_cmp.c and
+ * util.h f64_cmp, so a pushed-down filter keeps what the comparison
+ * kernel would (x > 1 keeps NaN, x = 'NaN' finds it); branch-free. */
+#define F64_EQ(x, y) (((x) == (y)) | (((x) != (x)) & ((y) != (y))))
+#define F64_LE(x, y) (((y) != (y)) | ((x) <= (y)))
+
+#define SEL_OPS_F64(C)                                                     \
+    do {                                                                   \
+        const double c_ = (C);                                             \
+        switch (op) {                                                      \
+        case C_EQ:                                                         \
+            SEL_LOOP(double, F64_EQ(a[r], c_));                            \
+            break;                                                         \
+        case C_NE:                                                         \
+            SEL_LOOP(double, !F64_EQ(a[r], c_));                           \
+            break;                                                         \
+        case C_LT:                                                         \
+            SEL_LOOP(double, f64_lt(a[r], c_));                            \
+            break;                                                         \
+        case C_LE:                                                         \
+            SEL_LOOP(double, F64_LE(a[r], c_));                            \
+            break;                                                         \
+        case C_GT:                                                         \
+            SEL_LOOP(double, f64_lt(c_, a[r]));                            \
+            break;                                                         \
+        case C_GE:                                                         \
+            SEL_LOOP(double, F64_LE(c_, a[r]));                            \
             break;                                                         \
         }                                                                  \
     } while (0)
@@ -123,7 +163,7 @@ static uint32_t select_const(const Vector *v, CmpOp op, PhysType pt,
     }
     case PHYS_F64: {
         double x = VEC_F64(c)[0];
-        SEL_OPS(double, x);
+        SEL_OPS_F64(x);
         break;
     }
     case PHYS_STR:
