@@ -43,6 +43,12 @@ else ifeq ($(VARIANT),asan)
   CFLAGS_V := -O1 -g -DEMBER_DEBUG=1 -fno-omit-frame-pointer \
               -fsanitize=address,undefined -fno-sanitize-recover=undefined
   LDFLAGS_V := -fsanitize=address,undefined
+else ifeq ($(VARIANT),nocounters)
+  # Release code with every profiling counter compiled out: the baseline
+  # the counters' overhead is measured against (bench/overhead.sh).
+  OUT    := build/nocounters
+  CFLAGS_V := -O2 -g -DNDEBUG -fno-omit-frame-pointer -DEMBER_NO_COUNTERS
+  LDFLAGS_V :=
 else ifeq ($(VARIANT),profile)
   # Release code with symbols and frame pointers; tools link gperftools'
   # libprofiler (Debian libgoogle-perftools-dev), which starts profiling
@@ -53,7 +59,7 @@ else ifeq ($(VARIANT),profile)
   LDFLAGS_V :=
   PROFILER_LIBS := -Wl,--push-state,--no-as-needed -lprofiler -Wl,--pop-state
 else
-  $(error unknown VARIANT '$(VARIANT)': release, debug, asan or profile)
+  $(error unknown VARIANT '$(VARIANT)': release, debug, asan, profile or nocounters)
 endif
 
 CFLAGS_ALL := $(CSTD) $(WARN) $(INCS) $(CFLAGS_V) $(CFLAGS)

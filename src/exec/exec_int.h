@@ -7,6 +7,10 @@
 
 #include "exec/exec.h"
 
+/* Per-operator counters on for this query (never, in a build without
+ * counters: obs.h EMBER_COUNTERS). */
+#define PROFILING(cx) (EMBER_COUNTERS && (cx)->profiling)
+
 /* ------------------------------------------------------------------------
  * Expression evaluation
  *

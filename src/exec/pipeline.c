@@ -368,8 +368,9 @@ static int sink_chunk(ThreadCtx *tc, RunCtx *rc, Locals *lo, Chunk *c)
     if (p->sink == NULL)
         return coll_append(lo->result, c);
     const OpImpl *im = op_impl(p->sink->kind);
-    tc->stats[p->sink->id].rows_in += chunk_active(c);
-    if (!tc->cx->profiling)
+    if (EMBER_COUNTERS)
+        tc->stats[p->sink->id].rows_in += chunk_active(c);
+    if (!PROFILING(tc->cx))
         return im->sink(tc, p->sink, rc->ps->gstate[p->sink->id], lo->sink,
                         c);
     Meter m = {0};
@@ -389,23 +390,26 @@ static int push(ThreadCtx *tc, RunCtx *rc, Locals *lo, int i, Chunk *c)
     const OpImpl *im = op_impl(op->kind);
     void *g = rc->ps->gstate[op->id];
     OpStats *st = &tc->stats[op->id];
-    st->rows_in += chunk_active(c);
+    if (EMBER_COUNTERS)
+        st->rows_in += chunk_active(c);
     for (;;) {
         Chunk *out = &lo->outs[i];
         chunk_reset(out);
         OpResult res = OP_NEED_INPUT;
         Meter m = {0};
-        if (tc->cx->profiling)
+        if (PROFILING(tc->cx))
             meter_start(&m);
         int e = im->op_exec(tc, op, g, lo->ops[i], c, out, &res);
-        if (tc->cx->profiling)
+        if (PROFILING(tc->cx))
             account(tc, &m, op, chunk_active(out));
         if (e != EMBER_OK)
             return e;
         uint32_t n = chunk_active(out);
         if (n > 0) {
-            st->rows_out += n;
-            st->chunks_out++;
+            if (EMBER_COUNTERS) {
+                st->rows_out += n;
+                st->chunks_out++;
+            }
             e = push(tc, rc, lo, i + 1, out);
             if (e != EMBER_OK)
                 return e;
@@ -467,7 +471,7 @@ static int finish_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo)
     ExecCtx *cx = tc->cx;
     int e = EMBER_OK;
     Meter m = {0};
-    if (cx->profiling && p->sink)
+    if (PROFILING(cx) && p->sink)
         meter_start(&m);
     emutex_lock(&cx->combine_lock);
     if (p->sink) {
@@ -479,7 +483,7 @@ static int finish_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo)
         e = coll_append_coll(rc->result, lo->result);
     }
     emutex_unlock(&cx->combine_lock);
-    if (cx->profiling && p->sink)
+    if (PROFILING(cx) && p->sink)
         meter_stop(&m, &tc->stats[p->sink->id]);
     return e;
 }
@@ -501,7 +505,7 @@ static void task_main(void *arg, int task, int worker)
     bool was_profiling = ot->profiling;
     ot->profiling = cx->profiling;
     uint64_t t_task = clock_ns();
-    uint64_t cpu_task = cx->profiling ? thread_cpu_ns() : 0;
+    uint64_t cpu_task = PROFILING(cx) ? thread_cpu_ns() : 0;
     LockStats locks0 = ot->locks;
     if (cx->tracing && trace_ready(tc) == EMBER_OK) {
         ot->on_wait = on_lock_wait;
@@ -525,15 +529,17 @@ static void task_main(void *arg, int task, int worker)
     while (e == EMBER_OK && !exec_failed(cx)) {
         chunk_reset(src_out);
         Meter m = {0};
-        if (cx->profiling)
+        if (PROFILING(cx))
             meter_start(&m);
         e = si->src_next(tc, p->source, sg, lo.src, src_out);
-        if (cx->profiling)
+        if (PROFILING(cx))
             account(tc, &m, p->source, chunk_active(src_out));
         if (e != EMBER_OK || src_out->count == 0)
             break;
-        st->rows_out += chunk_active(src_out);
-        st->chunks_out++;
+        if (EMBER_COUNTERS) {
+            st->rows_out += chunk_active(src_out);
+            st->chunks_out++;
+        }
         e = push(tc, rc, &lo, 0, src_out);
         arena_release(tc->scratch, mark);
         if (tracing) {
@@ -553,7 +559,7 @@ static void task_main(void *arg, int task, int worker)
         thread_fail(tc, e);
     uint64_t t_end = clock_ns();
     tc->busy_ns += t_end - t_task;
-    if (cx->profiling)
+    if (PROFILING(cx))
         tc->cpu_ns += thread_cpu_ns() - cpu_task;
     LockStats d;
     lockstats_sub(&d, &ot->locks, &locks0);

@@ -37,7 +37,7 @@ void emutex_destroy(EmberMutex *m)
 void emutex_lock(EmberMutex *m)
 {
     ObsThread *t = &t_obs;
-    if (!t->profiling) {
+    if (!EMBER_COUNTERS || !t->profiling) {
         pthread_mutex_lock(&m->m);
         return;
     }

@@ -23,6 +23,15 @@
  * Uncontended acquisitions cost one trylock.
  * ------------------------------------------------------------------------ */
 
+/* Built with -DEMBER_NO_COUNTERS (make VARIANT=nocounters), every
+ * profiling counter compiles away: the build that the counters' overhead
+ * is measured against (bench/overhead.sh). */
+#ifdef EMBER_NO_COUNTERS
+#define EMBER_COUNTERS 0
+#else
+#define EMBER_COUNTERS 1
+#endif
+
 #define LOCK_SITES(X)                                                       \
     X(POOL_QUEUE, "pool.queue")                                             \
     X(COPY_CHUNK, "copy.chunk")                                             \
