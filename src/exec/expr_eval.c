@@ -398,7 +398,8 @@ static bool values_eq(const Vector *a, uint32_t ra, const Vector *b,
     case PHYS_I64:
         return VEC_I64(a)[ra] == VEC_I64(b)[rb];
     case PHYS_F64:
-        return VEC_F64(a)[ra] == VEC_F64(b)[rb];
+        /* NaN = NaN, as for the = operator (util.h f64_cmp) */
+        return f64_cmp(VEC_F64(a)[ra], VEC_F64(b)[rb]) == 0;
     case PHYS_STR:
         return str_eq(&VEC_STR(a)[ra], &VEC_STR(b)[rb]);
     }

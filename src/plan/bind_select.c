@@ -99,9 +99,12 @@ static void expr_rebind(PlanCtx *cx, Expr *e, ColBinding from, ColBinding to)
     for (int i = 0; i < e->n_args; i++)
         expr_rebind(cx, e->args[i], from, to);
     if (e->kind == EXPR_SUBQUERY && e->bsub) {
-        for (int i = 0; i < e->bsub->n_corr; i++)
+        for (int i = 0; i < e->bsub->n_corr; i++) {
             if (binding_eq(e->bsub->corr[i], from))
                 e->bsub->corr[i] = to;
+            if (e->bsub->corr_args)
+                expr_rebind(cx, e->bsub->corr_args[i], from, to);
+        }
         expr_rebind(cx, e->bsub->lhs, from, to);
         lop_rebind(cx, e->bsub->plan, from, to);
     }

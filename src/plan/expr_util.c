@@ -152,10 +152,16 @@ bool expr_refs_rel(const Expr *e, uint32_t rel)
         if (expr_refs_rel(e->args[i], rel))
             return true;
     if (e->kind == EXPR_SUBQUERY && e->bsub) {
-        for (int i = 0; i < e->bsub->n_corr; i++)
-            if (e->bsub->corr[i].rel == rel)
+        const BoundSub *bs = e->bsub;
+        for (int i = 0; i < bs->n_corr; i++) {
+            if (bs->corr_args && bs->corr_args[i]) {
+                if (expr_refs_rel(bs->corr_args[i], rel))
+                    return true;
+            } else if (bs->corr[i].rel == rel) {
                 return true;
-        if (e->bsub->lhs && expr_refs_rel(e->bsub->lhs, rel))
+            }
+        }
+        if (bs->lhs && expr_refs_rel(bs->lhs, rel))
             return true;
     }
     return false;
@@ -194,8 +200,12 @@ int expr_collect_refs(PlanCtx *cx, const Expr *e, ColBinding **out, int *n,
             return rc;
     }
     if (e->kind == EXPR_SUBQUERY && e->bsub) {
-        for (int i = 0; i < e->bsub->n_corr; i++) {
-            int rc = add_ref(cx, e->bsub->corr[i], out, n, cap);
+        const BoundSub *bs = e->bsub;
+        for (int i = 0; i < bs->n_corr; i++) {
+            int rc = bs->corr_args && bs->corr_args[i]
+                         ? expr_collect_refs(cx, bs->corr_args[i], out, n,
+                                             cap)
+                         : add_ref(cx, bs->corr[i], out, n, cap);
             if (rc != EMBER_OK)
                 return rc;
         }
@@ -233,9 +243,15 @@ bool expr_refs_within(const Expr *e, const ColBinding *set, int n)
         if (!expr_refs_within(e->args[i], set, n))
             return false;
     if (e->kind == EXPR_SUBQUERY && e->bsub) {
-        for (int i = 0; i < e->bsub->n_corr; i++)
-            if (!in_set(e->bsub->corr[i], set, n))
+        const BoundSub *bs = e->bsub;
+        for (int i = 0; i < bs->n_corr; i++) {
+            if (bs->corr_args && bs->corr_args[i]) {
+                if (!expr_refs_within(bs->corr_args[i], set, n))
+                    return false;
+            } else if (!in_set(bs->corr[i], set, n)) {
                 return false;
+            }
+        }
         if (e->bsub->lhs && !expr_refs_within(e->bsub->lhs, set, n))
             return false;
     }
@@ -305,14 +321,71 @@ Expr *expr_and_all(PlanCtx *cx, Expr **list, int n)
     return e;
 }
 
+Expr *bsub_corr_arg(PlanCtx *cx, const BoundSub *bs, int i)
+{
+    if (bs->corr_args && bs->corr_args[i])
+        return bs->corr_args[i];
+    return expr_colref(cx, bs->corr[i], bs->corr_types[i]);
+}
+
+/* A subquery's outer references are its corr_args and lhs, read on the
+ * outer row; its plan reads them through parameters named by corr[], so
+ * replacing b in the outer row's terms rewrites corr_args and lhs only
+ * (in a copy of the BoundSub: expression copies share it) and leaves the
+ * plan alone. Dropping this step made a filter pushed below a derived
+ * table's projection run the subquery with its parameter never set (no
+ * outer column gave it: wrong results) or fail to resolve the IN's left
+ * side. */
+static Expr *replace_ref_subquery(PlanCtx *cx, Expr *e, ColBinding b,
+                                  const Expr *to)
+{
+    const BoundSub *bs = e->bsub;
+    bool hit = bs->lhs && expr_refs_rel(bs->lhs, b.rel);
+    for (int i = 0; i < bs->n_corr && !hit; i++)
+        hit = bs->corr_args && bs->corr_args[i]
+                  ? expr_refs_rel(bs->corr_args[i], b.rel)
+                  : binding_eq(bs->corr[i], b);
+    if (!hit)
+        return e;
+    BoundSub *nb = arena_alloc(cx->arena, sizeof(*nb));
+    if (nb == NULL)
+        return NULL;
+    *nb = *bs;
+    nb->corr_args = arena_alloc(cx->arena, sizeof(Expr *) *
+                                               (size_t)(bs->n_corr + 1));
+    if (nb->corr_args == NULL)
+        return NULL;
+    for (int i = 0; i < bs->n_corr; i++) {
+        Expr *a = expr_copy(cx, bsub_corr_arg(cx, bs, i));
+        if (a == NULL || (a = expr_replace_ref(cx, a, b, to)) == NULL)
+            return NULL;
+        nb->corr_args[i] = a;
+    }
+    if (bs->lhs) {
+        nb->lhs = expr_copy(cx, bs->lhs);
+        if (nb->lhs == NULL ||
+            (nb->lhs = expr_replace_ref(cx, nb->lhs, b, to)) == NULL)
+            return NULL;
+    }
+    e->bsub = nb;
+    return e;
+}
+
 Expr *expr_replace_ref(PlanCtx *cx, Expr *e, ColBinding b, const Expr *to)
 {
     if (e == NULL)
         return NULL;
     if (e->kind == EXPR_COLREF && binding_eq(e->col, b))
         return expr_copy(cx, to);
-    for (int i = 0; i < e->n_args; i++)
+    for (int i = 0; i < e->n_args; i++) {
+        if (e->args[i] == NULL)
+            continue;
         e->args[i] = expr_replace_ref(cx, e->args[i], b, to);
+        if (e->args[i] == NULL)
+            return NULL;
+    }
+    if (e->kind == EXPR_SUBQUERY && e->bsub)
+        return replace_ref_subquery(cx, e, b, to);
     return e;
 }
 

@@ -661,8 +661,14 @@ static int phys_order(PlanCtx *cx, Lop *op, const Req *req, int64_t limit,
     if (rc != EMBER_OK)
         return rc;
     double est = op->est_rows;
-    if (limit >= 0 && est > (double)(limit + offset))
-        est = (double)(limit + offset);
+    /* output rows: the input after the offset, at most limit */
+    if (limit >= 0) {
+        est = est - (double)offset;
+        if (est > (double)limit)
+            est = (double)limit;
+        if (est < 1)
+            est = 1;
+    }
     PhysOp *p = phys_new(cx, limit >= 0 ? PH_TOPN : PH_SORT, child->n_cols,
                          est);
     if (p == NULL)
@@ -824,7 +830,10 @@ static int phys_setop(PlanCtx *cx, Lop *op, PhysOp **out, Layout *lay)
         *out = a;
         return EMBER_OK;
     }
-    PhysOp *s = phys_new(cx, PH_SETOP, n, a->est_rows);
+    /* the result's estimate is the logical one (cardinality.c: at most
+     * the smaller input for INTERSECT, the left one for EXCEPT), not the
+     * aggregate's, which counts the groups of both inputs together */
+    PhysOp *s = phys_new(cx, PH_SETOP, n, op->est_rows);
     if (s == NULL)
         return err_nomem(cx->err);
     memcpy(s->types, op->types, sizeof(Type) * (size_t)n);
@@ -929,7 +938,9 @@ int plan_subplan(PlanCtx *cx, BoundSub *bs, SubPlan **out)
         return err_nomem(cx->err);
     for (int i = 0; i < bs->n_corr; i++) {
         sp->corr_params[i] = corr_slot(cx, bs->corr[i], bs->corr_types[i]);
-        sp->corr_args[i] = expr_colref(cx, bs->corr[i], bs->corr_types[i]);
+        /* the outer-row expression (pushdown may have rewritten it over
+         * a projection's input); the plan reads the parameter */
+        sp->corr_args[i] = expr_copy(cx, bsub_corr_arg(cx, bs, i));
         if (sp->corr_params[i] < 0 || sp->corr_args[i] == NULL)
             return err_nomem(cx->err);
     }

@@ -63,11 +63,22 @@ typedef struct BoundSub {
     bool negated;
     Lop *plan;                /* the subquery's logical plan */
     Expr *lhs;                /* SUB_IN left side (outer scope) */
-    ColBinding *corr;         /* outer columns it references */
+    ColBinding *corr;         /* outer columns it references: the plan
+                                 reads corr[i] as a parameter */
     Type *corr_types;
+    /* The outer-row expression that gives corr[i] its value, or NULL
+     * (the array or an entry) for the column corr[i] itself. A rewrite
+     * that moves the expression holding the subquery below a projection
+     * (pushdown.c, rule 3) rewrites these, not the subquery's plan: the
+     * plan keeps reading the parameter named corr[i], which is set from
+     * corr_args[i] on the outer row. Use bsub_corr_arg() to read. */
+    Expr **corr_args;
     int n_corr;
     int pos;
 } BoundSub;
+
+/* corr_args[i] of bs, or a column reference to corr[i] when unset. */
+Expr *bsub_corr_arg(PlanCtx *cx, const BoundSub *bs, int i);
 
 /* ------------------------------------------------------------------------
  * Expressions (expr_util.c)
@@ -179,6 +190,9 @@ double plan_key_ndv(PlanCtx *cx, const Expr *e, double rows);
 int plan_pushdown(PlanCtx *cx, Lop **root);
 int plan_join_order(PlanCtx *cx, Lop **root);
 void plan_estimate(PlanCtx *cx, Lop *root);
+/* Estimate op alone, its children being estimated already (the join
+ * orderer's candidate joins). */
+void plan_estimate_top(PlanCtx *cx, Lop *op);
 double estimate_selectivity(PlanCtx *cx, const Expr *e, const Lop *input);
 int plan_physical(PlanCtx *cx, Lop *root, Plan *plan);
 /* Plan a bound subquery as a SubPlan (physical, parameters for outer

@@ -49,11 +49,18 @@ static bool refs_any(const Expr *e, const ColBinding *set, int n)
         if (refs_any(e->args[i], set, n))
             return true;
     if (e->kind == EXPR_SUBQUERY && e->bsub) {
-        for (int i = 0; i < e->bsub->n_corr; i++)
-            for (int j = 0; j < n; j++)
-                if (binding_eq(e->bsub->corr[i], set[j]))
+        const BoundSub *bs = e->bsub;
+        for (int i = 0; i < bs->n_corr; i++) {
+            if (bs->corr_args && bs->corr_args[i]) {
+                if (refs_any(bs->corr_args[i], set, n))
                     return true;
-        return refs_any(e->bsub->lhs, set, n);
+                continue;
+            }
+            for (int j = 0; j < n; j++)
+                if (binding_eq(bs->corr[i], set[j]))
+                    return true;
+        }
+        return refs_any(bs->lhs, set, n);
     }
     return false;
 }
@@ -98,7 +105,9 @@ static bool split_sub(PlanCtx *cx, BoundSub *bs, bool allow_agg, Split *sp)
 {
     memset(sp, 0, sizeof(*sp));
     Lop *p = bs->plan;
-    if (p->kind != LOP_PROJECT)
+    /* unnesting joins on corr[] as columns of the outer input: not once
+     * pushdown has given them other outer expressions (it runs after) */
+    if (p->kind != LOP_PROJECT || bs->corr_args != NULL)
         return false;
     sp->proj = p;
     Lop *below = p->child[0];

@@ -42,7 +42,7 @@ static int cmp_values(const Value *a, const Value *b)
 {
     switch (type_phys(a->type)) {
     case PHYS_F64:
-        return a->v.d < b->v.d ? -1 : a->v.d > b->v.d;
+        return f64_cmp(a->v.d, b->v.d);   /* NaN is the largest */
     case PHYS_STR:
         return str_cmp(&a->v.s, &b->v.s);
     default:
@@ -70,7 +70,11 @@ static void fold_minmax(ColStats *s, const Value *lo, const Value *hi)
     }
 }
 
-#define FOLD_NUM(T, VEC, HASH, FIELD)                                       \
+/* min/max by LESS: a plain < for integers; for doubles f64_lt, under
+ * which NaN is the largest value, so the bounds do not depend on the
+ * order rows arrive in (a plain < is false for NaN either way round) */
+#define NUM_LT(x, y) ((x) < (y))
+#define FOLD_NUM(T, VEC, HASH, FIELD, LESS)                                 \
     do {                                                                    \
         const T *d = (const T *)v->data;                                    \
         bool any = false;                                                   \
@@ -83,9 +87,9 @@ static void fold_minmax(ColStats *s, const Value *lo, const Value *hi)
             }                                                               \
             T x = d[r];                                                     \
             hll_add(&s->hll, HASH);                                         \
-            if (!any || x < lo)                                             \
+            if (!any || LESS(x, lo))                                        \
                 lo = x;                                                     \
-            if (!any || x > hi)                                             \
+            if (!any || LESS(hi, x))                                        \
                 hi = x;                                                     \
             any = true;                                                     \
         }                                                                   \
@@ -127,16 +131,16 @@ void colstats_add(ColStats *s, const Vector *v, const SelIdx *sel,
 {
     switch ((PhysType)v->phys) {
     case PHYS_U8:
-        FOLD_NUM(uint8_t, v, hash_u64(x), i);
+        FOLD_NUM(uint8_t, v, hash_u64(x), i, NUM_LT);
         break;
     case PHYS_I32:
-        FOLD_NUM(int32_t, v, hash_u64((uint64_t)(int64_t)x), i);
+        FOLD_NUM(int32_t, v, hash_u64((uint64_t)(int64_t)x), i, NUM_LT);
         break;
     case PHYS_I64:
-        FOLD_NUM(int64_t, v, hash_u64((uint64_t)x), i);
+        FOLD_NUM(int64_t, v, hash_u64((uint64_t)x), i, NUM_LT);
         break;
     case PHYS_F64:
-        FOLD_NUM(double, v, hash_double(x), d);
+        FOLD_NUM(double, v, hash_double(x), d, f64_lt);
         break;
     case PHYS_STR:
         fold_str(s, v, sel, n);
