@@ -104,7 +104,7 @@ static bool eq_stored(const GroupTable *gt, Vector **keys, uint32_t r,
             eq = VEC_I64(v)[vr] == ((const int64_t *)b->data)[g];
             break;
         case PHYS_F64:
-            eq = VEC_F64(v)[vr] == ((const double *)b->data)[g];
+            eq = f64_cmp(VEC_F64(v)[vr], ((const double *)b->data)[g]) == 0;
             break;
         default:
             eq = str_eq(&VEC_STR(v)[vr], &((const Str *)b->data)[g]);
@@ -141,7 +141,7 @@ static bool eq_rows(const GroupTable *gt, Vector **keys, uint32_t a,
             eq = VEC_I64(v)[a] == VEC_I64(v)[b];
             break;
         case PHYS_F64:
-            eq = VEC_F64(v)[a] == VEC_F64(v)[b];
+            eq = f64_cmp(VEC_F64(v)[a], VEC_F64(v)[b]) == 0;
             break;
         default:
             eq = str_eq(&VEC_STR(v)[a], &VEC_STR(v)[b]);

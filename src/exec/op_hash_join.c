@@ -524,7 +524,7 @@ static uint32_t filter_key(const PhysOp *op, JoinGlobal *jg,
         KEY_CMP_LOOP(int64_t, pv[pr] == bv[pl->pair_b[i]]);
         break;
     case PHYS_F64:
-        KEY_CMP_LOOP(double, pv[pr] == bv[pl->pair_b[i]]);
+        KEY_CMP_LOOP(double, f64_cmp(pv[pr], bv[pl->pair_b[i]]) == 0);
         break;
     case PHYS_STR:
         KEY_CMP_LOOP(Str, str_eq(&pv[pr], &bv[pl->pair_b[i]]));
