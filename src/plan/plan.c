@@ -30,8 +30,10 @@ int plan_query(PlanCtx *cx, const SelectStmt *s, Plan **out)
         rc = plan_pushdown(cx, &root);
     if (rc == EMBER_OK) {
         plan_estimate(cx, root);
-        rc = plan_join_order(cx, &root);
+        rc = plan_push_semijoins(cx, &root);
     }
+    if (rc == EMBER_OK)
+        rc = plan_join_order(cx, &root);
     if (rc != EMBER_OK)
         return rc;
     plan_estimate(cx, root);

@@ -189,6 +189,9 @@ int unnest_domain(PlanCtx *cx, const Lop *outer, Expr **siblings,
 double plan_key_ndv(PlanCtx *cx, const Expr *e, double rows);
 int plan_pushdown(PlanCtx *cx, Lop **root);
 int plan_join_order(PlanCtx *cx, Lop **root);
+/* semijoin.c: SEMI / ANTI joins moved below the joins under them when
+ * their condition reads one input and that input is not larger. */
+int plan_push_semijoins(PlanCtx *cx, Lop **root);
 void plan_estimate(PlanCtx *cx, Lop *root);
 /* Estimate op alone, its children being estimated already (the join
  * orderer's candidate joins). */
