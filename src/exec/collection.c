@@ -10,9 +10,9 @@
  */
 #include "exec/exec_int.h"
 
-/* TUNING: 64 GiB of address space per column (MEMCACHE_RANGE): far beyond
+/* TUNING: 16 GiB of address space per column (MEMCACHE_RANGE): far beyond
  * any row count ember handles in memory, and reserving it costs nothing
- * but a mapping (128 TiB of user address space hold 2,000 at once). */
+ * but a mapping (128 TiB of user address space hold 8,000 at once). */
 #define COL_RESERVE MEMCACHE_RANGE
 
 /* What releasing a range needs, kept apart from the ColBuf: the record

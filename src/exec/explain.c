@@ -244,8 +244,9 @@ static const char **names_of(const PhysOp *op, Arena *a);
 static const char *expr_text(const Expr *e, const char *const *names, int n,
                              Arena *a)
 {
+    char buf[256];
     StrBuf sb;
-    sb_init(&sb);
+    sb_init_buf(&sb, buf, sizeof(buf));
     render_expr(e, names, n, &sb);
     const char *t = sb.data ? arena_strdup(a, sb.data) : "?";
     sb_release(&sb);

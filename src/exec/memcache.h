@@ -17,8 +17,10 @@
 
 #include "obs/obs.h"
 
-/* TUNING: 64 GiB of address space per column range (see collection.c). */
-#define MEMCACHE_RANGE (1ull << 36)
+/* TUNING: 16 GiB of address space per column range (see collection.c):
+ * a billion 16-byte strings; 512 cached ranges reserve 8 TiB of the
+ * 128 TiB of user address space. */
+#define MEMCACHE_RANGE (1ull << 34)
 
 typedef struct MemCache MemCache;
 

@@ -68,8 +68,9 @@ static void add_op(Builder *b, const PhysOp *op, int parent, int depth,
     ProfOp *po = &b->ops[op->id - 1];
     const OpStats *s = &b->cx->stats[op->id];
     char nb[96];
+    char buf[512];
     StrBuf sb;
-    sb_init(&sb);
+    sb_init_buf(&sb, buf, sizeof(buf));
     explain_details(op, b->a, &sb);
     po->id = op->id;
     po->parent = parent;
@@ -202,7 +203,11 @@ int exec_build_profile(ExecCtx *cx, const Plan *plan, const char *sql,
         qp->p.thread_ns += tc->busy_ns;
         qp->p.cpu_ns += tc->cpu_ns;
         qp->p.n_threads++;
-        peak += arena_peak(tc->arena) + arena_peak(tc->scratch);
+        /* a thread whose arenas could not be had ran nothing */
+        if (tc->arena)
+            peak += arena_peak(tc->arena);
+        if (tc->scratch)
+            peak += arena_peak(tc->scratch);
     }
     qp->p.lock_wait_ns = lockstats_total_wait(&all);
     qp->p.lock_contention =

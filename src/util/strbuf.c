@@ -11,9 +11,21 @@ void sb_init(StrBuf *sb)
     memset(sb, 0, sizeof(*sb));
 }
 
+void sb_init_buf(StrBuf *sb, char *buf, size_t cap)
+{
+    sb_init(sb);
+    if (cap > 0) {
+        buf[0] = 0;
+        sb->data = buf;
+        sb->cap = cap;
+        sb->borrowed = true;
+    }
+}
+
 void sb_release(StrBuf *sb)
 {
-    mem_free(sb->data);
+    if (!sb->borrowed)
+        mem_free(sb->data);
     sb_init(sb);
 }
 
@@ -27,10 +39,14 @@ static bool reserve(StrBuf *sb, size_t extra)
     size_t cap = sb->cap ? sb->cap : 64;
     while (cap < need)
         cap *= 2;
-    char *p = mem_realloc(sb->data, cap);
+    char *p = mem_realloc(sb->borrowed ? NULL : sb->data, cap);
     if (p == NULL) {
         sb->failed = true;
         return false;
+    }
+    if (sb->borrowed) {
+        memcpy(p, sb->data, sb->len + 1);
+        sb->borrowed = false;
     }
     sb->data = p;
     sb->cap = cap;
@@ -86,6 +102,13 @@ void sb_clear(StrBuf *sb)
 
 char *sb_take(StrBuf *sb)
 {
+    if (sb->borrowed) {              /* hand out an allocated copy */
+        char *c = mem_alloc(sb->len + 1);
+        if (c)
+            memcpy(c, sb->data, sb->len + 1);
+        sb_init(sb);
+        return c;
+    }
     char *p = sb->data;
     if (p == NULL && !sb->failed) {
         p = mem_alloc(1);

@@ -470,9 +470,13 @@ typedef struct StrBuf {
     size_t len;
     size_t cap;
     bool failed;               /* sticky out-of-memory flag */
+    bool borrowed;             /* data is the caller's buffer */
 } StrBuf;
 
 void sb_init(StrBuf *sb);
+/* Start in the caller's buffer (e.g. on the stack): no allocation until
+ * the text outgrows it. */
+void sb_init_buf(StrBuf *sb, char *buf, size_t cap);
 void sb_release(StrBuf *sb);
 void sb_append(StrBuf *sb, const char *s, size_t n);
 void sb_puts(StrBuf *sb, const char *s);

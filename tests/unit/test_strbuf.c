@@ -131,6 +131,36 @@ static void test_sticky_failure(void **state)
     assert_null(sb_take(&sb));
 }
 
+/* A caller's buffer: no allocation while the text fits; past it the text
+ * moves to the heap intact; take hands out an allocated copy. */
+static void test_borrowed_buffer(void **state)
+{
+    (void)state;
+    char buf[8];
+    StrBuf sb;
+    MemCounters before, after;
+    mem_totals(&before);
+    sb_init_buf(&sb, buf, sizeof(buf));
+    sb_puts(&sb, "abc");
+    sb_printf(&sb, "%d", 42);
+    mem_totals(&after);
+    assert_int_equal(after.n_allocs, before.n_allocs);
+    assert_ptr_equal(sb.data, buf);
+    assert_string_equal(sb.data, "abc42");
+    sb_puts(&sb, "-longer than eight");
+    assert_ptr_not_equal(sb.data, buf);
+    assert_string_equal(sb.data, "abc42-longer than eight");
+    sb_release(&sb);
+    sb_init_buf(&sb, buf, sizeof(buf));
+    sb_puts(&sb, "xy");
+    char *t = sb_take(&sb);
+    assert_non_null(t);
+    assert_ptr_not_equal(t, buf);
+    assert_string_equal(t, "xy");
+    mem_free(t);
+    sb_release(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_growth),
         cmocka_unit_test(test_clear_and_take),
         cmocka_unit_test(test_sticky_failure),
+        cmocka_unit_test(test_borrowed_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
