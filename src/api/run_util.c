@@ -117,15 +117,27 @@ static int copy_from(ember_stmt *st, const CsvOptions *o, Err *err)
         return err_set(err, EMBER_ERROR, s->pos,
                        "COPY with a column list is not supported");
     t->stats_frozen = st->db->settings.stats_frozen;
+    /* The reader folds the statistics of the new rows while it parses. */
+    CsvOptions ro = *o;
+    ro.stats = NULL;
+    if (!t->stats_frozen) {
+        ro.stats = mem_alloc(sizeof(ColStats) * (size_t)t->n_cols);
+        if (ro.stats == NULL)
+            return err_nomem(err);
+        for (int c = 0; c < t->n_cols; c++)
+            colstats_init(&ro.stats[c]);
+    }
     TableMark m = table_begin_append(t);
     uint64_t n = 0;
-    int rc = csv_read(&t->data, s->file, o, (struct ThreadPool *)api_pool(st->db),
-                      &n, err);
-    if (rc != EMBER_OK)
-        return rc;
-    rc = table_commit_append(t, m, err);
+    int rc = csv_read(&t->data, s->file, &ro,
+                      (struct ThreadPool *)api_pool(st->db), &n, err);
+    if (rc == EMBER_OK)
+        rc = table_commit_append_stats(t, m, ro.stats, err);
     if (rc == EMBER_OK)
         st->changes = (int64_t)n;
+    for (int c = 0; ro.stats && c < t->n_cols; c++)
+        colstats_release(&ro.stats[c]);
+    mem_free(ro.stats);
     return rc;
 }
 

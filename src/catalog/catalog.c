@@ -418,6 +418,12 @@ static void stats_add_rows(Table *t, uint64_t from)
 
 int table_commit_append(Table *t, TableMark m, Err *err)
 {
+    return table_commit_append_stats(t, m, NULL, err);
+}
+
+int table_commit_append_stats(Table *t, TableMark m, const ColStats *added,
+                              Err *err)
+{
     int rc = check_not_null(t, m.n_rows, err);
     if (rc == EMBER_OK)
         rc = check_lengths(t, m.n_rows, err);
@@ -434,7 +440,10 @@ int table_commit_append(Table *t, TableMark m, Err *err)
         table_abort_append(t, m);
         return rc;
     }
-    if (!t->stats_frozen)
+    if (!t->stats_frozen && added)
+        for (int c = 0; c < t->n_cols; c++)
+            colstats_merge(&t->stats[c], &added[c]);
+    else if (!t->stats_frozen)
         stats_add_rows(t, m.n_rows);
     t->version++;
     return EMBER_OK;

@@ -102,6 +102,11 @@ int table_column_index(const Table *t, const char *name);
  */
 TableMark table_begin_append(Table *t);
 int table_commit_append(Table *t, TableMark m, Err *err);
+/* The same, with the statistics of the new rows already computed (COPY
+ * folds them in while it parses, in parallel): `added`, one per column,
+ * is merged instead of rescanning the rows. NULL rescans. */
+int table_commit_append_stats(Table *t, TableMark m, const ColStats *added,
+                              Err *err);
 void table_abort_append(Table *t, TableMark m);
 /* Replace all data of t with `data` (UPDATE/DELETE build a new version
  * and swap it in). Checks constraints first; on failure `data` is released

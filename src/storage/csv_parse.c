@@ -26,6 +26,9 @@
  */
 #include <stdio.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "storage/csv_int.h"
 
@@ -36,6 +39,8 @@ typedef struct Field {
     bool quoted;       /* had a quoted section: never NULL */
     bool eol;          /* last field of the record */
     uint64_t end_line; /* line on which the field ended */
+    size_t heap_len;   /* bytes taken from the heap for unescaped text */
+    size_t keep;       /* of those, bytes a stored string still uses */
 } Field;
 
 /* ------------------------------------------------------------------------
@@ -80,6 +85,7 @@ static inline void split_plain(const CsvParser *ps, CsvCursor *cur, Field *f)
     f->s = p;
     f->n = (size_t)(e - p);
     f->quoted = false;
+    f->heap_len = 0;
     f->end_line = cur->line;
     f->eol = e == cur->end || *e == '\n';
     if (f->eol) {
@@ -202,7 +208,14 @@ static void set_reason(CsvFail *f, int code, const char *fmt, ...)
     f->code = code;
 }
 
-static int split_quoted(const CsvParser *ps, CsvCursor *cur, Arena *scratch,
+/* Hand back the last n bytes taken from the head block of h. */
+static inline void heap_unget(StrHeap *h, size_t n)
+{
+    h->head->used -= n;
+    h->total -= n;
+}
+
+static int split_quoted(const CsvParser *ps, CsvCursor *cur, StrHeap *heap,
                         Field *f, CsvFail *fail)
 {
     RawField rf;
@@ -213,6 +226,8 @@ static int split_quoted(const CsvParser *ps, CsvCursor *cur, Arena *scratch,
     f->eol = rf.eol;
     f->end_line = rf.end_line;
     f->quoted = rf.n_special > 0;
+    f->heap_len = 0;
+    f->keep = 0;
     if (rf.n_special == 0) {
         f->s = rf.s;
         f->n = rf.n;
@@ -221,13 +236,14 @@ static int split_quoted(const CsvParser *ps, CsvCursor *cur, Arena *scratch,
         f->s = rf.s + 1;
         f->n = rf.n - 2;
     } else {
-        char *buf = arena_alloc(scratch, rf.n ? rf.n : 1);
+        char *buf = strheap_alloc(heap, rf.n ? rf.n : 1);
         if (buf == NULL) {
             set_reason(fail, EMBER_NOMEM, "out of memory");
             return EMBER_NOMEM;
         }
         f->s = buf;
         f->n = unescape(ps, &rf, buf);
+        f->heap_len = rf.n ? rf.n : 1;
     }
     return EMBER_OK;
 }
@@ -539,23 +555,72 @@ static inline Str make_str(const char *s, uint32_t n)
     return r;
 }
 
+/* A NULL: the bit cleared and the slot zeroed, so that nothing but zeros
+ * lies under a NULL in table memory (a Str there is never followed). */
+static void store_null(Vector *v, uint32_t row)
+{
+    size_t w = type_width(v->type);
+    memset((char *)v->data + (size_t)row * w, 0, w);
+    vector_set_null(v, row);
+}
+
+/* Characters in UTF-8 text: the bytes that do not continue one. */
+static size_t utf8_chars(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((uint8_t)s[i] & 0xC0) != 0x80;
+    return k;
+}
+
+/* A string value: text longer than STR_INLINE is copied into the heap,
+ * unless unescaping already put it there. VARCHAR(n) takes at most n
+ * characters (PostgreSQL's rule, which the table checks again for every
+ * change): checking here names the line. */
+static inline int store_str(Vector *v, uint32_t row, Field *fld, StrHeap *heap,
+                            CsvFail *f)
+{
+    if (UNLIKELY(fld->n > UINT32_MAX)) {
+        set_reason(f, EMBER_ERROR, "field longer than 4 GiB");
+        return EMBER_ERROR;
+    }
+    int32_t max = v->type.len;
+    if (max >= 0 && fld->n > (size_t)max &&
+        utf8_chars(fld->s, fld->n) > (size_t)max) {
+        set_reason(f, EMBER_ERROR,
+                   "value too long for type character varying(%d)", max);
+        return EMBER_ERROR;
+    }
+    const char *s = fld->s;
+    if (fld->n > STR_INLINE) {
+        if (fld->heap_len) {
+            fld->keep = fld->n;
+        } else {
+            char *p = strheap_alloc(heap, fld->n);
+            if (p == NULL) {
+                set_reason(f, EMBER_NOMEM, "out of memory");
+                return EMBER_NOMEM;
+            }
+            memcpy(p, s, fld->n);
+            s = p;
+        }
+    }
+    VEC_STR(v)[row] = make_str(s, (uint32_t)fld->n);
+    return EMBER_OK;
+}
+
 /* Store field `fld` at `row` of v. */
 static inline int convert(const CsvParser *ps, Vector *v, uint32_t row,
-                          const Field *fld, CsvFail *f)
+                          Field *fld, StrHeap *heap, CsvFail *f)
 {
     if (!fld->quoted && fld->n == ps->null_len &&
         memcmp(fld->s, ps->null_str, fld->n) == 0) {
-        vector_set_null(v, row);
+        store_null(v, row);
         return EMBER_OK;
     }
     switch ((TypeId)v->type.id) {
     case TYPE_VARCHAR:
-        if (UNLIKELY(fld->n > UINT32_MAX)) {
-            set_reason(f, EMBER_ERROR, "field longer than 4 GiB");
-            return EMBER_ERROR;
-        }
-        VEC_STR(v)[row] = make_str(fld->s, (uint32_t)fld->n);
-        return EMBER_OK;
+        return store_str(v, row, fld, heap, f);
     case TYPE_INT32:
     case TYPE_INT64:
         return conv_int(v, row, fld, f);
@@ -611,21 +676,23 @@ static int too_many_fields(const CsvParser *ps, CsvCursor *cur,
 
 static inline __attribute__((always_inline)) int
 parse_record(const CsvParser *ps, CsvCursor *cur, Chunk *c, uint32_t row,
-             Arena *scratch, CsvFail *f, bool quoting)
+             StrHeap *heap, CsvFail *f, bool quoting)
 {
     int n_cols = ps->n_cols;
     for (int col = 0;; col++) {
         uint64_t line = cur->line;
         Field fld;
         if (quoting) {
-            int rc = split_quoted(ps, cur, scratch, &fld, f);
+            int rc = split_quoted(ps, cur, heap, &fld, f);
             if (rc != EMBER_OK)
                 return fail_at(f, rc, line, col + 1);
         } else {
             split_plain(ps, cur, &fld);
         }
         if (col < n_cols) {
-            int rc = convert(ps, &c->cols[col], row, &fld, f);
+            int rc = convert(ps, &c->cols[col], row, &fld, heap, f);
+            if (quoting && fld.heap_len > fld.keep)
+                heap_unget(heap, fld.heap_len - fld.keep);
             if (rc != EMBER_OK)
                 return fail_at(f, rc, line, col + 1);
         } else if (fld.n != 0 || fld.quoted || !fld.eol) {
@@ -642,9 +709,361 @@ parse_record(const CsvParser *ps, CsvCursor *cur, Chunk *c, uint32_t row,
 }
 
 int csv_parse_record(const CsvParser *ps, CsvCursor *cur, Chunk *c,
-                     uint32_t row, Arena *scratch, CsvFail *f)
+                     uint32_t row, StrHeap *heap, CsvFail *f)
 {
     if (ps->quoting)
-        return parse_record(ps, cur, c, row, scratch, f, true);
-    return parse_record(ps, cur, c, row, scratch, f, false);
+        return parse_record(ps, cur, c, row, heap, f, true);
+    return parse_record(ps, cur, c, row, heap, f, false);
+}
+
+/* ------------------------------------------------------------------------
+ * Plain records: the fast path
+ *
+ * Without quoting every record is one line, and a 64-bit mask of the
+ * delimiter and '\n' bytes of a 64-byte block gives each field's end with
+ * one count-trailing-zeros: one block mask per ~8 fields instead of a
+ * search per field. The converters below accept the plain spellings only
+ * (digits with an optional '-' and '.', YYYY-MM-DD, ...) and read up to
+ * 16 bytes past a field's start, which the buffer padding allows. Any
+ * other spelling, and every error, sends the record to parse_record,
+ * which converts it the general way and words the error, so both paths
+ * store the same values and report the same messages.
+ * ------------------------------------------------------------------------ */
+
+/* The block scanner: `mask` holds the structural bytes of the block at
+ * `base` not consumed yet; `end` counts as one more. */
+typedef struct Scan {
+    const char *base;
+    uint64_t mask;
+    const char *end;
+    char delim;
+} Scan;
+
+static inline uint64_t block_mask(const char *b, const char *end, char delim)
+{
+    uint64_t m = 0;
+#ifdef __SSE2__
+    __m128i d = _mm_set1_epi8(delim);
+    __m128i nl = _mm_set1_epi8('\n');
+    for (int i = 0; i < 4; i++) {
+        __m128i x =
+            _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * i));
+        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, d), _mm_cmpeq_epi8(x, nl));
+        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(hit) << (16 * i);
+    }
+#else
+    for (int i = 0; i < 64; i++)
+        m |= (uint64_t)(b[i] == delim || b[i] == '\n') << i;
+#endif
+    size_t left = (size_t)(end - b);
+    if (left < 64)
+        m = (m & ((1ull << left) - 1)) | (1ull << left);
+    return m;
+}
+
+static inline void scan_init(Scan *sc, const char *p, const char *end,
+                             char delim)
+{
+    sc->end = end;
+    sc->delim = delim;
+    sc->base = p < end ? p : end;
+    sc->mask = p < end ? block_mask(p, end, delim) : 1;
+}
+
+/* Consume and return the next delimiter or '\n', or `end`. */
+static inline const char *scan_next(Scan *sc)
+{
+    while (sc->mask == 0) {
+        sc->base += 64;
+        if (sc->base >= sc->end) {
+            sc->base = sc->end;
+            sc->mask = 1;
+            break;
+        }
+        sc->mask = block_mask(sc->base, sc->end, sc->delim);
+    }
+    const char *e = sc->base + __builtin_ctzll(sc->mask);
+    sc->mask &= sc->mask - 1;
+    return e;
+}
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+
+static inline uint64_t load8(const char *s)
+{
+    uint64_t x;
+    memcpy(&x, s, 8);
+    return x;
+}
+
+/* Whether every byte of x is an ASCII digit. */
+static inline bool all_digits(uint64_t x)
+{
+    const uint64_t hi = 0xF0F0F0F0F0F0F0F0ull;
+    const uint64_t zeros = 0x3030303030303030ull;
+    return (x & hi) == zeros && ((x + 0x0606060606060606ull) & hi) == zeros;
+}
+
+/* The value of the n (1..8) ASCII digits at s (reading 8 bytes); false
+ * if one is not a digit. Eight digits at once: leading '0's fill the
+ * word, then pairs, quads and octets are combined by three multiplies. */
+static inline bool digits8(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t x = load8(s) << (8 * (8 - n));
+    if (n < 8)
+        x |= 0x3030303030303030ull >> (8 * n);
+    if (!all_digits(x))
+        return false;
+    x = (x & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
+    x = (x & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
+    *out = (x & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32;
+    return true;
+}
+#else
+#define SWAR 0
+#endif
+
+/* [-]digits, as fast_int. */
+static inline bool plain_int(const char *s, size_t n, int64_t *out)
+{
+#if SWAR
+    bool neg = n > 0 && s[0] == '-';
+    uint64_t v;
+    uint64_t lo;
+    s += neg;
+    n -= neg;
+    if (n - 1 < 8) {
+        if (!digits8(s, n, &v))
+            return false;
+    } else if (n - 1 < 16) {
+        if (!digits8(s, n - 8, &v) || !digits8(s + n - 8, 8, &lo))
+            return false;
+        v = v * 100000000u + lo;
+    } else {
+        return false;
+    }
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return true;
+#else
+    return fast_int(s, n, out);
+#endif
+}
+
+/* [-]digits[.digits] at `scale` with fewer than `prec` integer digits
+ * after scaling, as fast_decimal plus the precision check. */
+static inline bool plain_decimal(const char *s, size_t n, Type t, int64_t *out)
+{
+#if SWAR
+    bool neg = n > 0 && s[0] == '-';
+    s += neg;
+    n -= neg;
+    if (n == 0 || n > 16)
+        return false;
+    const uint64_t dots = ONES * (uint8_t)'.';
+    uint64_t m = zero_bytes(load8(s) ^ dots);
+    size_t dot = m ? (size_t)__builtin_ctzll(m) >> 3
+                   : 8 + ((size_t)__builtin_ctzll(
+                              zero_bytes(load8(s + 8) ^ dots) | (1ull << 63)) >>
+                          3);
+    if (dot >= n)
+        dot = n;
+    size_t frac = dot < n ? n - dot - 1 : 0;
+    if (frac > (size_t)t.scale || dot > 8 || dot + (size_t)t.scale > 18 ||
+        dot + frac == 0)
+        return false;
+    uint64_t ip = 0;
+    uint64_t fp = 0;
+    if (dot > 0 && !digits8(s, dot, &ip))
+        return false;
+    if (frac > 0 && !digits8(s + dot + 1, frac, &fp))
+        return false;
+    uint64_t v = ip * (uint64_t)pow10_i64[t.scale] +
+                 fp * (uint64_t)pow10_i64[t.scale - (int)frac];
+    if (v >= (uint64_t)pow10_i64[t.prec])
+        return false;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return true;
+#else
+    if (!fast_decimal(s, n, t.scale, out))
+        return false;
+    return *out < pow10_i64[t.prec] && *out > -pow10_i64[t.prec];
+#endif
+}
+
+/* YYYY-MM-DD, as fast_date. */
+static inline bool plain_date(const CsvParser *ps, const char *s, size_t n,
+                              int32_t *out)
+{
+#if SWAR
+    if (n != 10)
+        return false;
+    uint64_t x = load8(s);
+    if (((x >> 32) & 0xFF) != '-' || (x >> 56) != '-')
+        return false;
+    x = (x & ~0xFF0000FF00000000ull) | 0x3000003000000000ull;
+    unsigned d1 = (unsigned)(uint8_t)s[8] - '0';
+    unsigned d2 = (unsigned)(uint8_t)s[9] - '0';
+    if (!all_digits(x) || d1 > 9 || d2 > 9)
+        return false;
+    x -= 0x3030303030303030ull;
+    int y = (int)(x & 0xFF) * 1000 + (int)((x >> 8) & 0xFF) * 100 +
+            (int)((x >> 16) & 0xFF) * 10 + (int)((x >> 24) & 0xFF);
+    int mon = (int)((x >> 40) & 0xFF) * 10 + (int)((x >> 48) & 0xFF);
+    int d = (int)(d1 * 10 + d2);
+    unsigned k = (unsigned)(y - CSV_YEAR0) * 12 + (unsigned)(mon - 1);
+    if (y < CSV_YEAR0 || mon < 1 || mon > 12 || k >= CSV_MONTHS)
+        return false;
+    int32_t first = ps->month_start[k];
+    if (d < 1 || d > ps->month_start[k + 1] - first)
+        return false;
+    *out = first + d - 1;
+    return true;
+#else
+    return fast_date(ps, s, n, out);
+#endif
+}
+
+/* A string: up to STR_INLINE bytes inline (two 8-byte loads, masked),
+ * longer ones copied into the heap. False only when out of memory. */
+static inline bool plain_str(Vector *v, uint32_t row, const char *s, size_t n,
+                             StrHeap *heap)
+{
+    Str *dst = &VEC_STR(v)[row];
+#if SWAR
+    if (n <= STR_INLINE) {
+        uint64_t w0 = load8(s);
+        uint64_t w1 = load8(s + 8);
+        if (n < 8) {
+            w0 &= (1ull << (8 * n)) - 1;
+            w1 = 0;
+        } else {
+            w1 &= (1ull << (8 * (n - 8))) - 1;
+        }
+        uint64_t lo = (uint64_t)n | (w0 << 32);
+        uint64_t hi = (w0 >> 32) | (w1 << 32);
+        memcpy(dst, &lo, 8);
+        memcpy((char *)dst + 8, &hi, 8);
+        return true;
+    }
+#else
+    if (n <= STR_INLINE) {
+        *dst = make_str(s, (uint32_t)n);
+        return true;
+    }
+#endif
+    if (n > UINT32_MAX)
+        return false;
+    HeapBlock *b = heap->head;
+    char *p;
+    if (b && b->cap - b->used >= n) {
+        p = b->bytes + b->used;
+        b->used += n;
+        heap->total += n;
+    } else if ((p = strheap_alloc(heap, n)) == NULL) {
+        return false;
+    }
+    memcpy(p, s, n);
+    Str r;
+    r.len = (uint32_t)n;
+    memcpy(r.prefix, s, 4);
+    r.u.ptr = p;
+    *dst = r;
+    return true;
+}
+
+/* Store the text [s, s+n) at `row` of v if it has a plain spelling. */
+static inline bool plain_convert(const CsvParser *ps, Vector *v, uint32_t row,
+                                 const char *s, size_t n, StrHeap *heap)
+{
+    if (n == ps->null_len && (n == 0 || memcmp(s, ps->null_str, n) == 0)) {
+        store_null(v, row);
+        return true;
+    }
+    int64_t x;
+    switch ((TypeId)v->type.id) {
+    case TYPE_VARCHAR:
+        if (v->type.len >= 0 && n > (size_t)v->type.len)
+            return false; /* maybe too long: store_str decides */
+        return plain_str(v, row, s, n, heap);
+    case TYPE_INT64:
+        if (!plain_int(s, n, &x))
+            return false;
+        VEC_I64(v)[row] = x;
+        return true;
+    case TYPE_INT32:
+        if (!plain_int(s, n, &x) || x < INT32_MIN || x > INT32_MAX)
+            return false;
+        VEC_I32(v)[row] = (int32_t)x;
+        return true;
+    case TYPE_DECIMAL:
+        if (!plain_decimal(s, n, v->type, &x))
+            return false;
+        VEC_I64(v)[row] = x;
+        return true;
+    case TYPE_DATE:
+        return plain_date(ps, s, n, &VEC_I32(v)[row]);
+    case TYPE_DOUBLE:
+        return fast_double(s, n, &VEC_F64(v)[row]);
+    case TYPE_BOOL:
+        return parse_bool(s, n, &VEC_U8(v)[row]);
+    default:
+        return false;
+    }
+}
+
+/* One record through the scanner; false (cur untouched) when it must go
+ * the general way. */
+static inline bool plain_record(const CsvParser *ps, Scan *sc, CsvCursor *cur,
+                                Chunk *c, uint32_t row, StrHeap *heap)
+{
+    const char *p = cur->p;
+    const char *end = cur->end;
+    int last = ps->n_cols - 1;
+    const char *e = p;
+    for (int col = 0; col <= last; col++) {
+        e = scan_next(sc);
+        bool eol = e == end || *e == '\n';
+        size_t n = (size_t)(e - p);
+        if (eol) {
+            if (col < last)
+                return false; /* too few fields */
+            if (n > 0 && e[-1] == '\r')
+                n--;
+        }
+        if (!plain_convert(ps, &c->cols[col], row, p, n, heap))
+            return false;
+        p = e + 1;
+    }
+    if (e != end && *e != '\n') {
+        /* only one empty trailing field, dbgen's '|' */
+        e = scan_next(sc);
+        size_t n = (size_t)(e - p);
+        if ((e != end && *e != '\n') || (n > 1 || (n == 1 && *p != '\r')))
+            return false;
+    }
+    cur->line += e != end;
+    cur->p = e != end ? e + 1 : e;
+    return true;
+}
+
+int csv_parse_plain(const CsvParser *ps, CsvCursor *cur, Chunk *c, uint32_t n,
+                    StrHeap *heap, CsvFail *f)
+{
+    assert(!ps->quoting);
+    Scan sc;
+    scan_init(&sc, cur->p, cur->end, ps->delim);
+    for (uint32_t row = 0; row < n; row++) {
+        if (LIKELY(plain_record(ps, &sc, cur, c, row, heap)))
+            continue;
+        /* Start the row over the general way (it may have set NULLs). */
+        for (int col = 0; col < ps->n_cols; col++)
+            if (c->cols[col].has_nulls)
+                validity_set(c->cols[col].validity, row, true);
+        int rc = parse_record(ps, cur, c, row, heap, f, false);
+        if (rc != EMBER_OK)
+            return rc;
+        scan_init(&sc, cur->p, cur->end, ps->delim);
+    }
+    return EMBER_OK;
 }

@@ -75,6 +75,26 @@ void tdata_release(TableData *t);
 int tdata_append(TableData *t, const Chunk *c);
 TableMark tdata_mark(const TableData *t);
 void tdata_truncate(TableData *t, TableMark m);
+/*
+ * Add n rows whose values the caller then writes straight into the group
+ * arrays (COPY parses into them). The new rows' values, and their validity
+ * bits where a group has a bitmap, are undefined until written; long
+ * strings must point into memory the table owns (tdata_adopt_heap). With
+ * `more`, writers may still be filling earlier rows when the next call
+ * comes, so no array that holds rows may move: a small first group is
+ * grown to full size now. t->groups itself may be reallocated by any
+ * call, so writers copy the RowGroup pointers they need under the lock
+ * that orders the calls. EMBER_NOMEM leaves some rows added: the caller
+ * truncates to its mark.
+ */
+int tdata_extend(TableData *t, uint64_t n, bool more);
+/* A string heap owned by one writer until tdata_adopt_heap moves its
+ * blocks into t (they are then freed with t, or by tdata_truncate to a
+ * mark taken before). strheap_alloc returns n bytes that never move, or
+ * NULL when out of memory. */
+char *strheap_alloc(StrHeap *h, size_t n);
+void strheap_release(StrHeap *h);
+void tdata_adopt_heap(TableData *t, StrHeap *h);
 /* Make `out` a zero-copy view of rows [off, off+n) of group g, column col
  * (n <= VEC_SIZE). out->type must already be the column's type. */
 void tdata_view(const TableData *t, uint32_t g, uint32_t off, uint32_t n,
@@ -137,7 +157,7 @@ void colstats_rebuild(ColStats *s, const TableData *t, int col);
 double colstats_ndv(const ColStats *s, uint64_t n_rows);
 
 /* ------------------------------------------------------------------------
- * CSV / .tbl files (csv.c)
+ * CSV / .tbl files (csv_read.c, csv_parse.c, csv_write.c)
  * ------------------------------------------------------------------------ */
 
 typedef struct CsvOptions {
@@ -147,16 +167,20 @@ typedef struct CsvOptions {
     bool header;              /* first line is a header */
     const char *null_str;     /* text that reads as NULL; default "" */
     int n_threads;            /* parse in parallel chunks */
+    ColStats *stats;          /* NULL, or n_cols statistics that the new
+                                 rows are folded into if the read works */
 } CsvOptions;
 
 struct ThreadPool;
 
 /*
- * Read `path` into t, converting fields to the column types. Lines may end
- * with one extra trailing delimiter (as official dbgen writes). Any bad
- * line fails the whole read with EMBER_ERROR and a message
- * "file:line:column: reason" (column = 1-based field number); t is then
- * left as it was. *n_read = rows added.
+ * Read `path` into t, converting fields to the column types, with up to
+ * o->n_threads threads of pool parsing ranges of the file straight into
+ * t's row groups; rows keep file order. Lines may end with one extra
+ * trailing delimiter (as official dbgen writes). Any bad line fails the
+ * whole read with EMBER_ERROR and a message "file:line:column: reason"
+ * (column = 1-based field number); t is then left as it was, and so are
+ * o->stats. EMBER_IOERR and EMBER_NOMEM likewise. *n_read = rows added.
  */
 int csv_read(TableData *t, const char *path, const CsvOptions *o,
              struct ThreadPool *pool, uint64_t *n_read, Err *err);

@@ -3,19 +3,25 @@
  * column type, NULLs, quoting, CRLF, headers, dbgen's trailing '|', the
  * exact "file:line:column: reason" of each error class, the table left
  * unchanged by a failed read, parallel reads of a large multi-range file
- * (identical to a sequential read, exact line numbers of late errors) and
- * a writer round trip. Files live in a mkdtemp() directory removed at the
- * end.
+ * (identical to a sequential read, exact line numbers of late errors),
+ * rows, CRs, quoted fields and bad values placed right at the reader's
+ * range cuts and read with 1 and 2 threads, NULL bits after a failed
+ * read, statistics folded while parsing, allocation failures during a
+ * parallel read, pipes, and a writer round trip. Files live in a
+ * mkdtemp() directory removed at the end.
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "unit.h"
 
 #include "exec/pool.h"
+#include "storage/csv_int.h"
 #include "storage/storage.h"
 
 static char g_dir[256];
@@ -501,6 +507,14 @@ static void test_conversion_errors(void **state)
     Type b[] = {type_make(TYPE_BOOL)};
     expect_error(1, b, "true\nyes\n", &o, EMBER_ERROR,
                  "2:1: invalid input syntax for type boolean: \"yes\"");
+    /* VARCHAR(n) counts characters, plain or quoted, and names the line */
+    Type vc[] = {type_make(TYPE_INT32), type_varchar(4)};
+    expect_error(2, vc, "1|ok\n2|\xc3\xa9t\xc3\xa9s\n3|much too long\n", &o,
+                 EMBER_ERROR,
+                 "3:2: value too long for type character varying(4)");
+    CsvOptions vq = opts(',', '"');
+    expect_error(2, vc, "1,\"a,\"\"b\"\n2,\"a,\"\"bc\"\n", &vq, EMBER_ERROR,
+                 "2:2: value too long for type character varying(4)");
     /* A quoted empty field is not NULL, so it must convert. */
     CsvOptions q = opts(',', '"');
     expect_error(2, dec, "1,\"\"\n", &q, EMBER_ERROR,
@@ -778,6 +792,559 @@ static void test_parallel_big_file(void **state)
 }
 
 /* ------------------------------------------------------------------------
+ * Range cuts: csv_read cuts a file every CSV_RANGE_BYTES bytes and parses
+ * the ranges in parallel. These files put rows, CRs, quoted fields and bad
+ * values right at the cuts, and are read with 1 and 2 threads.
+ * ------------------------------------------------------------------------ */
+
+/* A generated file of rows "key<delim>text<eol>" and the text each row
+ * must read back as (NULL for a NULL). */
+typedef struct Gen {
+    StrBuf sb;
+    char **want;
+    int n;
+    int cap;
+    char delim;
+    int bad_row; /* this row's key is spelled "x<key>"; -1 for none */
+} Gen;
+
+static void gen_init(Gen *g, char delim)
+{
+    memset(g, 0, sizeof(*g));
+    sb_init(&g->sb);
+    g->delim = delim;
+    g->bad_row = -1;
+}
+
+static void gen_release(Gen *g)
+{
+    for (int i = 0; i < g->n; i++)
+        free(g->want[i]);
+    free(g->want);
+    sb_release(&g->sb);
+}
+
+/* Add a row whose text is `len` bytes at `text`; `quote` writes it as a
+ * quoted CSV field (quotes doubled). eol is "\n", "\r\n" or "". */
+static void gen_row(Gen *g, const char *text, size_t len, bool quote,
+                    const char *eol)
+{
+    if (g->n == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 1024;
+        g->want = realloc(g->want, sizeof(char *) * (size_t)g->cap);
+        assert_non_null(g->want);
+    }
+    char *w = malloc(len + 1);
+    assert_non_null(w);
+    memcpy(w, text, len);
+    w[len] = 0;
+    g->want[g->n] = len == 0 && !quote ? (free(w), NULL) : w;
+    sb_printf(&g->sb, "%s%d%c", g->n == g->bad_row ? "x" : "", g->n, g->delim);
+    if (quote) {
+        sb_puts(&g->sb, "\"");
+        for (size_t k = 0; k < len; k++) {
+            char c[3] = {text[k], text[k] == '"' ? '"' : 0, 0};
+            sb_puts(&g->sb, c);
+        }
+        sb_puts(&g->sb, "\"");
+    } else {
+        for (size_t k = 0; k < len; k++) {
+            char c[2] = {text[k], 0};
+            sb_puts(&g->sb, c);
+        }
+    }
+    sb_puts(&g->sb, eol);
+    g->n++;
+}
+
+/* Ordinary rows: short (inline) and long (heap) texts, every 5th line
+ * ending in CRLF. */
+static void gen_plain(Gen *g)
+{
+    char text[64];
+    int i = g->n;
+    int n = i % 3 == 0
+                ? snprintf(text, sizeof(text), "s%d", i)
+                : snprintf(text, sizeof(text), "a longer string for row %d", i);
+    gen_row(g, text, (size_t)n, false, i % 5 == 0 ? "\r\n" : "\n");
+}
+
+/* Ordinary rows up to about `upto` bytes, then a row of 'f's whose '\n'
+ * is byte upto - 1, so that the next row starts exactly at `upto`. */
+static void gen_fill_to(Gen *g, size_t upto)
+{
+    while (g->sb.len + 100 < upto)
+        gen_plain(g);
+    int head = snprintf(NULL, 0, "%s%d%c", g->n == g->bad_row ? "x" : "", g->n,
+                        g->delim);
+    size_t len = upto - g->sb.len - (size_t)head - 1;
+    char *text = malloc(len);
+    assert_non_null(text);
+    memset(text, 'f', len);
+    gen_row(g, text, len, false, "\n");
+    free(text);
+    assert_int_equal(g->sb.len, upto);
+}
+
+/* The file of test_range_cuts: a row starting exactly on cut 1, a row
+ * spanning cut 2, a 1.5-range line (so range 3 holds no row start), rows
+ * starting on cut 5, CRLF line ends throughout, and a last line without a
+ * line end. Returns the row numbers of those rows in `at`. */
+static void gen_cut_file(Gen *g, int at[5])
+{
+    const size_t S = CSV_RANGE_BYTES;
+    gen_fill_to(g, S);
+    at[0] = g->n;
+    while (g->sb.len + 100 < 2 * S)
+        gen_plain(g);
+    gen_fill_to(g, 2 * S - 10);
+    at[1] = g->n;
+    gen_row(g, "spans the cut at two MiB", 24, false, "\n");
+    at[2] = g->n;
+    size_t len = S + S / 2;
+    char *text = malloc(len);
+    assert_non_null(text);
+    memset(text, 'y', len);
+    gen_row(g, text, len, false, "\r\n");
+    free(text);
+    gen_fill_to(g, 5 * S);
+    at[3] = g->n;
+    while (g->sb.len < 5 * S + S / 3)
+        gen_plain(g);
+    at[4] = g->n;
+    gen_row(g, "the last line, without a line end", 33, false, "");
+}
+
+static void assert_gen_table(const TableData *t, const Gen *g)
+{
+    assert_i64_equal(t->n_rows, g->n);
+    for (int r = 0; r < g->n; r++) {
+        assert_int_cell(t, (uint64_t)r, 0, r);
+        if (g->want[r] == NULL)
+            assert_null_cell(t, (uint64_t)r, 1);
+        else
+            assert_str_cell(t, (uint64_t)r, 1, g->want[r]);
+    }
+}
+
+/* Read `path` with 1 and with 2 threads into fresh tables: both must
+ * succeed with the same rows. The 2-thread table is left in *out. */
+static void read_seq_par(const char *path, int n_cols, const Type *types,
+                         CsvOptions o, TableData *out)
+{
+    ThreadPool *pool = pool_create(1);
+    assert_non_null(pool);
+    TableData seq;
+    table_init(&seq, n_cols, types);
+    table_init(out, n_cols, types);
+    uint64_t n1;
+    uint64_t n2;
+    Err err;
+    err_clear(&err);
+    o.n_threads = 1;
+    assert_rc(csv_read(&seq, path, &o, NULL, &n1, &err), EMBER_OK);
+    o.n_threads = 2;
+    assert_rc(csv_read(out, path, &o, pool, &n2, &err), EMBER_OK);
+    assert_i64_equal(n1, n2);
+    assert_tables_equal(&seq, out);
+    tdata_release(&seq);
+    pool_destroy(pool);
+}
+
+static const Type *kv_types(void)
+{
+    static Type types[2];
+    types[0] = type_make(TYPE_INT64);
+    types[1] = type_varchar(-1);
+    return types;
+}
+
+static void test_range_cuts(void **state)
+{
+    Gen g;
+    gen_init(&g, '|');
+    int at[5];
+    gen_cut_file(&g, at);
+    char path[300];
+    temp_path(path, sizeof(path), "cuts.tbl");
+    write_file(path, g.sb.data, g.sb.len);
+    TableData t;
+    read_seq_par(path, 2, kv_types(), opts('|', 0), &t);
+    assert_gen_table(&t, &g);
+    tdata_release(&t);
+
+    /* The same rows with a header line and dbgen's trailing '|'. */
+    StrBuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "key|text\n");
+    for (size_t k = 0; k < g.sb.len; k++) {
+        char c = g.sb.data[k];
+        if (c == '\n' || (c == '\r' && g.sb.data[k + 1] == '\n'))
+            sb_puts(&sb, "|");
+        char s1[2] = {c, 0};
+        sb_puts(&sb, s1);
+        if (c == '\r')
+            sb_puts(&sb, "\n"), k++;
+    }
+    sb_puts(&sb, "|");
+    write_file(path, sb.data, sb.len);
+    CsvOptions o = opts('|', 0);
+    o.header = true;
+    read_seq_par(path, 2, kv_types(), o, &t);
+    assert_gen_table(&t, &g);
+    tdata_release(&t);
+    sb_release(&sb);
+    gen_release(&g);
+}
+
+/* A bad key in each special row of the cut file: the same message with 1
+ * and 2 threads, naming the right line, and a table that already held
+ * rows left exactly as it was (rows, strings, heap). */
+static void test_range_cut_errors(void **state)
+{
+    ThreadPool *pool = pool_create(1);
+    assert_non_null(pool);
+    Gen base;
+    gen_init(&base, '|');
+    for (int i = 0; i < 3000; i++)
+        gen_plain(&base);
+    char path[300];
+    TableData t;
+    TableData copy;
+    for (int k = 0; k < 5; k++) {
+        Gen g;
+        gen_init(&g, '|');
+        int at[5];
+        gen_cut_file(&g, at); /* only to learn the row numbers */
+        g.bad_row = at[k];
+        int n = g.n;
+        gen_release(&g);
+        gen_init(&g, '|');
+        g.bad_row = at[k];
+        gen_cut_file(&g, at);
+        assert_int_equal(g.n, n);
+        temp_path(path, sizeof(path), "cut_bad.tbl");
+        write_file(path, g.sb.data, g.sb.len);
+        char want[400];
+        snprintf(want, sizeof(want),
+                 "%s:%d:1: invalid input syntax for type bigint: \"x%d\"", path,
+                 at[k] + 1, at[k]);
+        CsvOptions po = opts('|', 0);
+        for (int threads = 1; threads <= 2; threads++) {
+            fresh_table(&t, kv_types(), base.sb.data, &po);
+            fresh_table(&copy, kv_types(), base.sb.data, &po);
+            size_t heap = t.heap.total;
+            CsvOptions o = opts('|', 0);
+            o.n_threads = threads;
+            uint64_t nr = 99;
+            Err err;
+            err_clear(&err);
+            assert_rc(
+                csv_read(&t, path, &o, threads > 1 ? pool : NULL, &nr, &err),
+                EMBER_ERROR);
+            assert_string_equal(err.msg, want);
+            assert_i64_equal(nr, 0);
+            assert_int_equal(t.heap.total, heap);
+            assert_tables_equal(&t, &copy);
+            tdata_release(&t);
+            tdata_release(&copy);
+        }
+        gen_release(&g);
+    }
+    gen_release(&base);
+    pool_destroy(pool);
+}
+
+/* Quoted fields with newlines, delimiters and quotes across the cuts, a
+ * field longer than the reader's buffer, and a file whose first quote
+ * comes late (the parallel attempt is then dropped and the file read
+ * again with quoting): same rows with 1 and 2 threads, line numbers that
+ * count the newlines inside quotes, statistics as if rebuilt. */
+static void test_quoted_cuts(void **state)
+{
+    const size_t S = CSV_RANGE_BYTES;
+    for (int late = 0; late < 2; late++) {
+        Gen g;
+        gen_init(&g, ',');
+        if (late)
+            while (g.sb.len < 3 * S + 1000)
+                gen_plain(&g);
+        /* quoted texts spanning each of the next cuts */
+        for (int cut = 1; cut <= 3; cut++) {
+            size_t c = (size_t)(late ? 3 + cut : cut) * S;
+            while (g.sb.len + 100 < c - 20)
+                gen_plain(&g);
+            const char *q = "one,\n\"two\"\r\nthree, spanning a cut\n";
+            gen_row(&g, q, strlen(q), true, "\n");
+            while (g.sb.len < c + 30)
+                gen_plain(&g);
+        }
+        /* longer than the buffer: 2.5 ranges, newlines and quotes inside */
+        size_t len = 2 * S + S / 2;
+        char *text = malloc(len);
+        assert_non_null(text);
+        for (size_t k = 0; k < len; k++)
+            text[k] = k % 1000 == 999 ? '\n' : k % 777 == 0 ? '"' : 'q';
+        gen_row(&g, text, len, true, "\r\n");
+        free(text);
+        for (int i = 0; i < 50; i++)
+            gen_plain(&g);
+        gen_row(&g, "", 0, true, "\n");  /* "" is the empty string */
+        gen_row(&g, "", 0, false, "\n"); /* nothing is NULL */
+        char path[300];
+        temp_path(path, sizeof(path), "quoted_cuts.csv");
+        write_file(path, g.sb.data, g.sb.len);
+        TableData t;
+        CsvOptions o = opts(',', '"');
+        read_seq_par(path, 2, kv_types(), o, &t);
+        assert_gen_table(&t, &g);
+        tdata_release(&t);
+
+        /* statistics folded while reading, with 2 threads */
+        ThreadPool *pool = pool_create(1);
+        ColStats st[2];
+        for (int c = 0; c < 2; c++)
+            colstats_init(&st[c]);
+        table_init(&t, 2, kv_types());
+        o.n_threads = 2;
+        o.stats = st;
+        uint64_t n;
+        Err err;
+        err_clear(&err);
+        assert_rc(csv_read(&t, path, &o, pool, &n, &err), EMBER_OK);
+        for (int c = 0; c < 2; c++) {
+            ColStats want;
+            colstats_init(&want);
+            colstats_rebuild(&want, &t, c);
+            assert_i64_equal(st[c].n_nulls, want.n_nulls);
+            assert_true(values_same(&st[c].min, &want.min));
+            assert_true(values_same(&st[c].max, &want.max));
+            assert_memory_equal(st[c].hll.reg, want.hll.reg,
+                                sizeof(want.hll.reg));
+            colstats_release(&want);
+            colstats_release(&st[c]);
+        }
+        tdata_release(&t);
+
+        /* a bad key after the multi-line fields: lines count them */
+        gen_row(&g, "tail", 4, false, "\n");
+        sb_printf(&g.sb, "oops,x\n");
+        int lines = 1;
+        for (size_t k = 0; k + 1 < g.sb.len; k++)
+            lines += g.sb.data[k] == '\n';
+        write_file(path, g.sb.data, g.sb.len);
+        char want[400];
+        snprintf(want, sizeof(want),
+                 "%s:%d:1: invalid input syntax for type bigint: \"oops\"",
+                 path, lines);
+        for (int threads = 1; threads <= 2; threads++) {
+            table_init(&t, 2, kv_types());
+            o = opts(',', '"');
+            o.n_threads = threads;
+            err_clear(&err);
+            assert_rc(
+                csv_read(&t, path, &o, threads > 1 ? pool : NULL, &n, &err),
+                EMBER_ERROR);
+            assert_string_equal(err.msg, want);
+            assert_i64_equal(t.n_rows, 0);
+            tdata_release(&t);
+        }
+        pool_destroy(pool);
+        gen_release(&g);
+    }
+}
+
+/* NULL bits written by a read that then failed must not stick to the
+ * rows of the next read, which land on the same (truncated) rows of the
+ * same row group; rows before keep their NULLs. */
+static void test_nulls_after_failed_read(void **state)
+{
+    ThreadPool *pool = pool_create(1);
+    assert_non_null(pool);
+    Gen a;
+    gen_init(&a, '|');
+    for (int i = 0; i < 1000; i++) {
+        if (i % 7 == 0)
+            gen_row(&a, "", 0, false, "\n");
+        else
+            gen_plain(&a);
+    }
+    TableData t;
+    CsvOptions po = opts('|', 0);
+    fresh_table(&t, kv_types(), a.sb.data, &po);
+    assert_gen_table(&t, &a);
+
+    /* 3 MiB of NULL texts, then a bad key: fails in a late range */
+    StrBuf sb;
+    sb_init(&sb);
+    int i = 0;
+    while (sb.len < 3 * CSV_RANGE_BYTES)
+        sb_printf(&sb, "%d|\n", i++);
+    sb_puts(&sb, "bad|\n");
+    char path[300];
+    temp_path(path, sizeof(path), "nulls_bad.tbl");
+    write_file(path, sb.data, sb.len);
+    CsvOptions o = opts('|', 0);
+    o.n_threads = 2;
+    uint64_t n;
+    Err err;
+    err_clear(&err);
+    assert_rc(csv_read(&t, path, &o, pool, &n, &err), EMBER_ERROR);
+    assert_i64_equal(t.n_rows, 1000);
+
+    /* 3 MiB of rows without NULLs */
+    sb_clear(&sb);
+    i = 1000;
+    while (sb.len < 3 * CSV_RANGE_BYTES)
+        sb_printf(&sb, "%d|t%d\n", i, i), i++;
+    write_file(path, sb.data, sb.len);
+    err_clear(&err);
+    assert_rc(csv_read(&t, path, &o, pool, &n, &err), EMBER_OK);
+    assert_i64_equal(t.n_rows, i);
+    for (int r = 0; r < i; r++) {
+        assert_int_cell(&t, (uint64_t)r, 0, r);
+        assert_true(tdata_is_null(&t, (uint64_t)r, 1) ==
+                    (r < 1000 && r % 7 == 0));
+    }
+    sb_release(&sb);
+    gen_release(&a);
+    tdata_release(&t);
+    pool_destroy(pool);
+}
+
+/* Statistics folded while parsing in parallel equal a rebuild from the
+ * table: NULL counts, min/max and the very same sketch registers. */
+static void test_stats_while_parsing(void **state)
+{
+    char path[300];
+    temp_path(path, sizeof(path), "stats.tbl");
+    make_big_file(path, 6u << 20, 0);
+    ThreadPool *pool = pool_create(1);
+    for (int threads = 1; threads <= 2; threads++) {
+        TableData t;
+        table_init(&t, BIG_COLS, big_types());
+        ColStats st[BIG_COLS];
+        for (int c = 0; c < BIG_COLS; c++)
+            colstats_init(&st[c]);
+        CsvOptions o = opts('|', 0);
+        o.n_threads = threads;
+        o.stats = st;
+        uint64_t n;
+        Err err;
+        err_clear(&err);
+        assert_rc(csv_read(&t, path, &o, pool, &n, &err), EMBER_OK);
+        for (int c = 0; c < BIG_COLS; c++) {
+            ColStats want;
+            colstats_init(&want);
+            colstats_rebuild(&want, &t, c);
+            assert_true(c == 0 || want.n_nulls > 0);
+            assert_i64_equal(st[c].n_nulls, want.n_nulls);
+            assert_true(st[c].has_minmax);
+            assert_true(values_same(&st[c].min, &want.min));
+            assert_true(values_same(&st[c].max, &want.max));
+            assert_memory_equal(st[c].hll.reg, want.hll.reg,
+                                sizeof(want.hll.reg));
+            colstats_release(&want);
+            colstats_release(&st[c]);
+        }
+        tdata_release(&t);
+    }
+    pool_destroy(pool);
+}
+
+/* Fail the 1st, 2nd, ... allocation of a parallel read of a plain file
+ * into a table that holds rows: each failure is EMBER_NOMEM and leaves
+ * the table as it was. */
+static void test_parallel_fault_injection(void **state)
+{
+    ThreadPool *pool = pool_create(1);
+    assert_non_null(pool);
+    char path[300];
+    temp_path(path, sizeof(path), "fault_par.tbl");
+    make_big_file(path, 3u << 20, 0);
+    Gen base;
+    gen_init(&base, '|');
+    for (int i = 0; i < 100; i++)
+        gen_row(&base, "", 0, false, "\n");
+    const Type *types = big_types();
+    TableData copy;
+    TableData t;
+    table_init(&copy, BIG_COLS, types);
+    CsvOptions o = opts('|', 0);
+    o.n_threads = 2;
+    uint64_t n;
+    Err err;
+    err_clear(&err);
+    assert_rc(csv_read(&copy, path, &o, NULL, &n, &err), EMBER_OK);
+    uint64_t rows = n;
+    uint64_t a0 = mem_counters()->n_allocs;
+    table_init(&t, BIG_COLS, types);
+    assert_rc(csv_read(&t, path, &o, pool, &n, &err), EMBER_OK);
+    uint64_t n_allocs = mem_counters()->n_allocs - a0;
+    tdata_release(&t);
+    int n_failed = 0;
+    for (uint64_t k = 1; k <= n_allocs + 1; k++) {
+        table_init(&t, BIG_COLS, types);
+        assert_rc(csv_read(&t, path, &o, pool, &n, &err), EMBER_OK);
+        err_clear(&err);
+        mem_fail_after(k);
+        int rc = csv_read(&t, path, &o, pool, &n, &err);
+        mem_fail_after(0);
+        if (rc == EMBER_OK) {
+            assert_i64_equal(n, rows);
+            assert_i64_equal(t.n_rows, 2 * rows);
+        } else {
+            n_failed++;
+            assert_rc(rc, EMBER_NOMEM);
+            assert_string_equal(err.msg, "out of memory");
+            assert_i64_equal(n, 0);
+            assert_tables_equal(&t, &copy);
+        }
+        tdata_release(&t);
+    }
+    assert_true(n_failed >= 5);
+    tdata_release(&copy);
+    gen_release(&base);
+    pool_destroy(pool);
+}
+
+/* A pipe cannot be read at offsets: it is read whole, then parsed in
+ * ranges like a file. */
+static void test_pipe(void **state)
+{
+    Gen g;
+    gen_init(&g, '|');
+    while (g.sb.len < 3 * CSV_RANGE_BYTES)
+        gen_plain(&g);
+    char path[300];
+    temp_path(path, sizeof(path), "fifo");
+    assert_int_equal(mkfifo(path, 0600), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        FILE *f = fopen(path, "wb");
+        size_t w = f ? fwrite(g.sb.data, 1, g.sb.len, f) : 0;
+        _exit(f && w == g.sb.len && fclose(f) == 0 ? 0 : 1);
+    }
+    ThreadPool *pool = pool_create(1);
+    TableData t;
+    table_init(&t, 2, kv_types());
+    CsvOptions o = opts('|', 0);
+    o.n_threads = 2;
+    uint64_t n;
+    Err err;
+    err_clear(&err);
+    assert_rc(csv_read(&t, path, &o, pool, &n, &err), EMBER_OK);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_gen_table(&t, &g);
+    tdata_release(&t);
+    pool_destroy(pool);
+    gen_release(&g);
+}
+
+/* ------------------------------------------------------------------------
  * Writer
  * ------------------------------------------------------------------------ */
 
@@ -1008,6 +1575,13 @@ int main(void)
         cmocka_unit_test(test_unchanged_after_failure),
         cmocka_unit_test(test_fault_injection),
         cmocka_unit_test(test_parallel_big_file),
+        cmocka_unit_test(test_range_cuts),
+        cmocka_unit_test(test_range_cut_errors),
+        cmocka_unit_test(test_quoted_cuts),
+        cmocka_unit_test(test_nulls_after_failed_read),
+        cmocka_unit_test(test_stats_while_parsing),
+        cmocka_unit_test(test_parallel_fault_injection),
+        cmocka_unit_test(test_pipe),
         cmocka_unit_test(test_writer_text),
         cmocka_unit_test(test_writer_round_trip),
         cmocka_unit_test(test_writer_errors),
