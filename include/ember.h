@@ -126,14 +126,16 @@ int ember_exec(ember_db *db, const char *sql, ember_callback cb, void *arg);
  * On success *out is the statement, or NULL when the text held only blanks
  * and comments. `*tail`, when `tail` is not NULL, points just past the
  * statement, so a script can be run by preparing in a loop. Syntax and name
- * errors are reported here, with their byte offset in ember_error_offset().
+ * errors (unknown tables and columns, for INSERT, UPDATE and DELETE too)
+ * are reported here, with their byte offset in ember_error_offset().
  */
 int ember_prepare(ember_db *db, const char *sql, int n_bytes,
                   ember_stmt **out, const char **tail);
 
 /*
  * Bind a value to parameter `idx` (1-based). `?` parameters are numbered
- * left to right; `$n` is parameter n. Binding is allowed before the first
+ * left to right; `$n` is parameter n, 1 <= n <= 65535 (ember_prepare
+ * reports another n as a syntax error). Binding is allowed before the first
  * ember_step() or after ember_reset(); bindings persist across resets.
  * Returns EMBER_RANGE for a bad index, EMBER_MISUSE while a statement is
  * running. ember_bind_text copies the text (n < 0: up to the NUL).
@@ -159,7 +161,9 @@ const char *ember_column_name(ember_stmt *stmt, int col);
 int ember_column_type(ember_stmt *stmt, int col);
 int ember_column_is_null(ember_stmt *stmt, int col);
 /* Integer value; doubles are truncated toward zero, decimals too, text is
- * parsed as far as it is numeric (0 otherwise), booleans are 0 or 1. */
+ * parsed as SQLite does: leading white space, a sign and the digits that
+ * follow (0 when there are none); beyond the int64 range, doubles and text
+ * saturate at INT64_MIN or INT64_MAX (NaN gives 0); booleans are 0 or 1. */
 int64_t ember_column_int64(ember_stmt *stmt, int col);
 double ember_column_double(ember_stmt *stmt, int col);
 /* The value as text, as the shell prints it; NULL for SQL NULL. */
@@ -285,7 +289,7 @@ typedef struct ember_profile {
  * has not run. */
 int ember_stmt_profile(ember_stmt *stmt, const ember_profile **out);
 
-/* Render it: text as EXPLAIN ANALYZE prints, or JSON (schema version 1,
+/* Render it: text as EXPLAIN ANALYZE prints, or JSON (schema version 2,
  * docs/explain-analyze-json.md). The text is valid until the next call on
  * the statement. */
 const char *ember_profile_text(ember_stmt *stmt, int json);

@@ -91,6 +91,12 @@ int run_finish_profile(ember_stmt *st, Err *err);
 /* Run a plan into st->result. */
 int run_plan(ember_stmt *st, Plan *plan, Err *err);
 
+/* The table an INSERT, UPDATE or DELETE `s` changes, with its column
+ * list or SET columns checked; errors at the offending name's offset. */
+int dml_target(ember_stmt *st, const Stmt *s, Table **out, Err *err);
+/* Plan an INSERT, UPDATE or DELETE of table t (from dml_target). */
+int plan_dml(PlanCtx *cx, const Stmt *s, Table *t, Plan **out);
+
 /* DDL / DML / utility statements (run_ddl.c). */
 int run_create_table(ember_stmt *st, Err *err);
 int run_drop(ember_stmt *st, Err *err);

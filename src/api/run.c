@@ -10,7 +10,6 @@
 #include "exec/explain.h"
 #include "exec/profile_build.h"
 
-static void finish_profile(ember_stmt *st);
 static void plan_ctx_for(ember_stmt *st, PlanCtx *cx, Err *err)
 {
     plan_ctx_init(cx, st->run_arena, &st->db->catalog, &st->db->settings,
@@ -128,27 +127,52 @@ static int result_one_text(ember_stmt *st, const char *col, const char *text,
 static int plan_inner(ember_stmt *st, const Stmt *in, PlanCtx *cx,
                       Plan **plan)
 {
-    Table *t = NULL;
+    if (in->kind == STMT_SELECT)
+        return plan_query(cx, in->select, plan);
     if (in->kind == STMT_INSERT || in->kind == STMT_UPDATE ||
         in->kind == STMT_DELETE) {
-        t = catalog_table(&st->db->catalog, in->table);
-        if (t == NULL)
-            return err_set(cx->err, EMBER_NOTFOUND, in->pos,
-                           "relation \"%s\" does not exist", in->table);
+        Table *t;
+        int rc = dml_target(st, in, &t, cx->err);
+        return rc == EMBER_OK ? plan_dml(cx, in, t, plan) : rc;
     }
-    switch (in->kind) {
-    case STMT_SELECT:
-        return plan_query(cx, in->select, plan);
-    case STMT_INSERT:
-        return plan_insert(cx, in, t, plan);
-    case STMT_UPDATE:
-        return plan_update(cx, in, t, plan);
-    case STMT_DELETE:
-        return plan_delete(cx, in, t, plan);
-    default:
-        return err_set(cx->err, EMBER_ERROR, in->pos,
-                       "EXPLAIN is not supported for this statement");
-    }
+    return err_set(cx->err, EMBER_ERROR, in->pos,
+                   "EXPLAIN is not supported for this statement");
+}
+
+/* The profile of a plan that is not run (EXPLAIN (FORMAT JSON)): its
+ * operators, names and estimates, every counter zero. In run_arena. */
+static int plan_profile(ember_stmt *st, Plan *plan, QueryProfile **out,
+                        Err *err)
+{
+    ExecCtx ex;
+    int rc = exec_init(&ex, st->run_arena, plan, &st->db->settings, NULL,
+                       st->db->mc, NULL, 0);
+    if (rc == EMBER_OK)
+        rc = exec_build_profile(&ex, plan, st->sql, st->run_arena, out);
+    exec_release(&ex);
+    if (rc != EMBER_OK)
+        return err_nomem(err);
+    (*out)->plan_only = true;
+    return EMBER_OK;
+}
+
+/* EXPLAIN ANALYZE: run the plan with profiling on, like the statement
+ * itself, and write the profile and trace files the settings ask for
+ * (the changes of INSERT, UPDATE or DELETE are computed, not applied). */
+static int analyze_plan(ember_stmt *st, Plan *plan, Err *err)
+{
+    bool saved = st->db->settings.profiling;
+    st->db->settings.profiling = true;
+    int rc = run_plan(st, plan, err);
+    st->db->settings.profiling = saved;
+    if (rc != EMBER_OK)
+        return rc;
+    st->has_result = true;
+    rc = run_finish_profile(st, err);
+    st->has_result = false;
+    if (rc == EMBER_OK && st->profile == NULL)
+        rc = err_nomem(err);
+    return rc;
 }
 
 static int run_explain(ember_stmt *st, Err *err)
@@ -160,34 +184,27 @@ static int run_explain(ember_stmt *st, Err *err)
     int rc = plan_inner(st, in, &cx, &plan);
     if (rc != EMBER_OK)
         return rc;
+    bool json = st->ast->format && !strcasecmp(st->ast->format, "json");
+    QueryProfile *qp = NULL;
+    if (st->ast->analyze)
+        rc = analyze_plan(st, plan, err);
+    else if (json)
+        rc = plan_profile(st, plan, &qp, err);
+    if (rc != EMBER_OK)
+        return rc;
+    if (st->ast->analyze)
+        qp = st->profile;
     StrBuf sb;
     sb_init(&sb);
-    if (st->ast->analyze) {
-        bool saved = st->db->settings.profiling;
-        st->db->settings.profiling = true;
-        rc = run_plan(st, plan, err);
-        st->db->settings.profiling = saved;
-        if (rc != EMBER_OK)
-            return rc;
-        st->has_result = true;
-        finish_profile(st);
-        st->has_result = false;
-        if (st->profile == NULL)
-            return err_nomem(err);
-        bool json = st->ast->format && !strcasecmp(st->ast->format, "json");
-        rc = json ? profile_render_json(st->profile, &sb)
-                  : profile_render_text(st->profile, &sb);
-        if (rc == EMBER_OK && sb.data)
-            rc = json ? result_one_text(st, "plan", sb.data, err)
-                      : result_text_rows(st, "plan", sb.data, err);
-        else if (rc != EMBER_OK)
-            err_nomem(err);
-        sb_release(&sb);
-        return rc;
-    }
-    rc = explain_plan(plan, NULL, st->run_arena, &sb);
+    if (json)
+        rc = profile_render_json(qp, &sb);
+    else if (qp)
+        rc = profile_render_text(qp, &sb);
+    else
+        rc = explain_plan(plan, NULL, st->run_arena, &sb);
     if (rc == EMBER_OK && sb.data)
-        rc = result_text_rows(st, "plan", sb.data, err);
+        rc = json ? result_one_text(st, "plan", sb.data, err)
+                  : result_text_rows(st, "plan", sb.data, err);
     else if (rc != EMBER_OK)
         err_nomem(err);
     sb_release(&sb);
@@ -308,8 +325,10 @@ static const char *info_kind(const Stmt *s, const char **arg)
     return NULL;
 }
 
-/* Column names and types known before running. Planning a query now also
- * reports unknown tables and columns at prepare time. */
+/* Column names and types known before running. Planning a query, an
+ * INSERT, UPDATE or DELETE, or the statement an EXPLAIN explains, now
+ * also reports unknown tables and columns (and type errors) at prepare
+ * time, with their offsets; the plan is dropped (run_arena is reset). */
 int describe_statement(ember_stmt *st, Err *err)
 {
     const Stmt *s = st->ast;
@@ -332,7 +351,20 @@ int describe_statement(ember_stmt *st, Err *err)
             return rc;
         return keep_shape(st, plan->n_cols, plan->names, plan->types, err);
     }
+    if (s->kind == STMT_INSERT || s->kind == STMT_UPDATE ||
+        s->kind == STMT_DELETE) {
+        /* planned now (and the plan dropped) to report unknown names and
+         * type errors here, as for a query; no result columns */
+        Table *t;
+        st->n_cols = 0;
+        rc = dml_target(st, s, &t, err);
+        return rc == EMBER_OK ? plan_dml(&cx, s, t, &plan) : rc;
+    }
     if (s->kind == STMT_EXPLAIN) {
+        /* the explained statement is planned now for the same reason */
+        rc = plan_inner(st, s->inner, &cx, &plan);
+        if (rc != EMBER_OK)
+            return rc;
         const char *name = "plan";
         return keep_shape(st, 1, &name, &vt, err);
     }

@@ -32,6 +32,66 @@ static Table *find_table(ember_stmt *st, const char *name, int pos, Err *err)
     return t;
 }
 
+/* Offset of name i of a list of positions, or the statement's. */
+static int pos_of(const int *pos, int i, const Stmt *s)
+{
+    return pos && pos[i] >= 0 ? pos[i] : s->pos;
+}
+
+/* The INSERT column list, or the UPDATE SET columns: each must exist,
+ * and an INSERT names each at most once (UPDATE's last SET wins). */
+static int check_columns(const Stmt *s, const Table *t, Err *err)
+{
+    bool insert = s->kind == STMT_INSERT;
+    const char *const *cols = insert ? s->columns : s->set_cols;
+    const int *pos = insert ? s->column_pos : s->set_pos;
+    int n = insert ? s->n_columns : s->n_sets;
+    for (int i = 0; i < n; i++) {
+        if (table_column_index(t, cols[i]) < 0)
+            return err_set(err, EMBER_NOTFOUND, pos_of(pos, i, s),
+                           "column \"%s\" of relation \"%s\" does not exist",
+                           cols[i], t->name);
+        for (int j = 0; insert && j < i; j++)
+            if (strcasecmp(cols[j], cols[i]) == 0)
+                return err_set(err, EMBER_ERROR, pos_of(pos, i, s),
+                               "column \"%s\" specified more than once",
+                               cols[i]);
+    }
+    return EMBER_OK;
+}
+
+int dml_target(ember_stmt *st, const Stmt *s, Table **out, Err *err)
+{
+    *out = NULL;
+    if (s->kind == STMT_INSERT && s->or_replace)
+        return err_set(err, EMBER_ERROR, s->pos,
+                       "INSERT OR REPLACE is not supported");
+    int pos = s->table_pos >= 0 ? s->table_pos : s->pos;
+    Table *t = find_table(st, s->table, pos, err);
+    if (t == NULL)
+        return err->code;
+    int rc = check_columns(s, t, err);
+    if (rc == EMBER_OK)
+        *out = t;
+    return rc;
+}
+
+int plan_dml(PlanCtx *cx, const Stmt *s, Table *t, Plan **out)
+{
+    switch (s->kind) {
+    case STMT_INSERT:
+        return plan_insert(cx, s, t, out);
+    case STMT_UPDATE:
+        return plan_update(cx, s, t, out);
+    case STMT_DELETE:
+        return plan_delete(cx, s, t, out);
+    default:
+        return err_set(cx->err, EMBER_INTERNAL, s->pos,
+                       "statement kind %d is not INSERT, UPDATE or DELETE",
+                       s->kind);
+    }
+}
+
 /* Chunks of `n` rows viewing a result collection, for appending. */
 static int append_result(Table *t, const Collection *res, Arena *a,
                          int n_cols)
@@ -293,16 +353,14 @@ int run_create_index(ember_stmt *st, Err *err)
 int run_insert(ember_stmt *st, Err *err)
 {
     const Stmt *s = st->ast;
-    if (s->or_replace)
-        return err_set(err, EMBER_ERROR, s->pos,
-                       "INSERT OR REPLACE is not supported");
-    Table *t = find_table(st, s->table, s->pos, err);
-    if (t == NULL)
-        return err->code;
+    Table *t;
+    int rc = dml_target(st, s, &t, err);
+    if (rc != EMBER_OK)
+        return rc;
     PlanCtx cx;
     plan_ctx_for(st, &cx, err);
     Plan *plan;
-    int rc = plan_insert(&cx, s, t, &plan);
+    rc = plan_insert(&cx, s, t, &plan);
     if (rc == EMBER_OK)
         rc = run_plan(st, plan, err);
     if (rc != EMBER_OK)
@@ -343,13 +401,14 @@ static int rebuild(ember_stmt *st, Table *t, Err *err)
 int run_update(ember_stmt *st, Err *err)
 {
     const Stmt *s = st->ast;
-    Table *t = find_table(st, s->table, s->pos, err);
-    if (t == NULL)
-        return err->code;
+    Table *t;
+    int rc = dml_target(st, s, &t, err);
+    if (rc != EMBER_OK)
+        return rc;
     PlanCtx cx;
     plan_ctx_for(st, &cx, err);
     Plan *plan;
-    int rc = plan_update(&cx, s, t, &plan);
+    rc = plan_update(&cx, s, t, &plan);
     if (rc == EMBER_OK)
         rc = run_plan(st, plan, err);
     if (rc != EMBER_OK)
@@ -367,13 +426,14 @@ int run_update(ember_stmt *st, Err *err)
 int run_delete(ember_stmt *st, Err *err)
 {
     const Stmt *s = st->ast;
-    Table *t = find_table(st, s->table, s->pos, err);
-    if (t == NULL)
-        return err->code;
+    Table *t;
+    int rc = dml_target(st, s, &t, err);
+    if (rc != EMBER_OK)
+        return rc;
     PlanCtx cx;
     plan_ctx_for(st, &cx, err);
     Plan *plan;
-    int rc = plan_delete(&cx, s, t, &plan);
+    rc = plan_delete(&cx, s, t, &plan);
     if (rc == EMBER_OK)
         rc = run_plan(st, plan, err);
     if (rc != EMBER_OK)

@@ -6,49 +6,11 @@
  * the text passed to it; errors of ember_step relative to the statement's
  * own text (ember_sql); ember_exec reports them relative to its script.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "api/api_int.h"
-
-/* Largest parameter number in the statement text ($n or the n-th ?). */
-static int count_params(const char *sql, int len)
-{
-    int n = 0, q = 0;
-    bool in_str = false, in_id = false;
-    for (int i = 0; i < len; i++) {
-        char c = sql[i];
-        if (in_str) {
-            in_str = c != '\'';
-            continue;
-        }
-        if (in_id) {
-            in_id = c != '"';
-            continue;
-        }
-        if (c == '\'') {
-            in_str = true;
-        } else if (c == '"') {
-            in_id = true;
-        } else if (c == '-' && i + 1 < len && sql[i + 1] == '-') {
-            while (i < len && sql[i] != '\n')
-                i++;
-        } else if (c == '/' && i + 1 < len && sql[i + 1] == '*') {
-            i += 2;
-            while (i + 1 < len && !(sql[i] == '*' && sql[i + 1] == '/'))
-                i++;
-            i++;
-        } else if (c == '?') {
-            q++;
-            n = MAX(n, q);
-        } else if (c == '$' && i + 1 < len && sql[i + 1] >= '0' &&
-                   sql[i + 1] <= '9') {
-            int v = atoi(sql + i + 1);
-            n = MAX(n, v);
-        }
-    }
-    return n;
-}
 
 static void stmt_link(ember_db *db, ember_stmt *st)
 {
@@ -91,12 +53,42 @@ int ember_finalize(ember_stmt *st)
     return EMBER_OK;
 }
 
-/* Shift an error found in the statement text to the caller's text. */
-static int fail_at(ember_db *db, Err *e, int base)
+/* Shift an error found in the statement text to the caller's text. A
+ * lower layer that failed without recording why still gets a message. */
+static int fail_at(ember_db *db, Err *e, int rc, int base)
 {
+    if (e->code == EMBER_OK)
+        err_set(e, rc, -1, "%s", ember_errstr(rc));
     if (e->pos >= 0)
         e->pos += base;
     return api_fail(db, e);
+}
+
+/* Copy the statement text, parse it again into the statement's own arena
+ * and describe its result. Offsets in `e` are relative to st->sql. */
+static int compile(ember_stmt *st, const char *text, int len, Err *e)
+{
+    st->sql = arena_strndup(st->ast_arena, text, (size_t)len);
+    st->sql_len = len;
+    if (st->sql == NULL)
+        return err_nomem(e);
+    int next;
+    uint64_t t_parse = clock_ns();
+    int rc = sql_parse(st->ast_arena, st->sql, len, 0, &st->ast, &next, e);
+    st->t_parse_ns = clock_ns() - t_parse;
+    if (rc != EMBER_OK)
+        return rc;
+    if (st->ast == NULL)
+        return err_set(e, EMBER_INTERNAL, -1, "statement vanished");
+    /* the parser has bounded parameter numbers (1..65535) */
+    st->n_params = st->ast->n_params;
+    st->binds = arena_calloc(st->ast_arena,
+                             sizeof(Value) * (size_t)(st->n_params + 1));
+    if (st->binds == NULL)
+        return err_nomem(e);
+    for (int i = 0; i < st->n_params; i++)
+        st->binds[i] = value_null();
+    return describe_statement(st, e);
 }
 
 int ember_prepare(ember_db *db, const char *sql, int n_bytes,
@@ -120,14 +112,13 @@ int ember_prepare(ember_db *db, const char *sql, int n_bytes,
         *tail = sql + next;
     if (rc != EMBER_OK) {
         memcache_arena_done(db->mc, tmp);
-        return api_fail(db, &e);
+        return fail_at(db, &e, rc, 0);
     }
     if (ast == NULL) {
         memcache_arena_done(db->mc, tmp);
         return EMBER_OK;
     }
     int base = ast->pos, slen = ast->end - ast->pos;
-    /* (recorded on the statement below, for ember_exec offsets) */
     memcache_arena_done(db->mc, tmp);
     ember_stmt *st = mem_calloc(sizeof(*st));
     if (st == NULL)
@@ -142,29 +133,11 @@ int ember_prepare(ember_db *db, const char *sql, int n_bytes,
         return api_error(db, EMBER_NOMEM, "out of memory");
     }
     st->base = base;
-    st->sql = arena_strndup(st->ast_arena, sql + base, (size_t)slen);
-    st->sql_len = slen;
-    st->n_params = count_params(st->sql, slen);
-    st->binds = arena_calloc(st->ast_arena,
-                             sizeof(Value) * (size_t)(st->n_params + 1));
-    if (st->sql == NULL || st->binds == NULL) {
-        ember_finalize(st);
-        return api_error(db, EMBER_NOMEM, "out of memory");
-    }
-    for (int i = 0; i < st->n_params; i++)
-        st->binds[i] = value_null();
-    err_clear(&e);
-    uint64_t t_parse = clock_ns();
-    rc = sql_parse(st->ast_arena, st->sql, slen, 0, &st->ast, &next, &e);
-    st->t_parse_ns = clock_ns() - t_parse;
-    if (rc == EMBER_OK && st->ast == NULL)
-        rc = err_set(&e, EMBER_INTERNAL, -1, "statement vanished");
-    if (rc == EMBER_OK)
-        rc = describe_statement(st, &e);
+    rc = compile(st, sql + base, slen, &e);
     arena_reset(st->run_arena);
     if (rc != EMBER_OK) {
         ember_finalize(st);
-        return fail_at(db, &e, base);
+        return fail_at(db, &e, rc, base);
     }
     *out = st;
     return EMBER_OK;
@@ -282,7 +255,7 @@ int ember_step(ember_stmt *st)
             db->running = NULL;
             st->state = ST_DONE;
             st->has_result = false;
-            return api_fail(db, &e);
+            return fail_at(db, &e, rc, 0);
         }
         db->changes = st->changes;
         st->state = st->has_result ? ST_ROWS : ST_DONE;
@@ -380,18 +353,33 @@ int ember_column_is_null(ember_stmt *st, int col)
     return cell(st, col).is_null;
 }
 
+/* SQLite's text-to-integer rule (sqlite3Atoi64): leading white space,
+ * an optional sign, then the longest run of digits; anything after it is
+ * ignored, no digits give 0, and a value beyond the int64 range saturates
+ * at INT64_MIN or INT64_MAX. */
 static int64_t text_prefix_int(const char *s, size_t n)
 {
     size_t i = 0;
-    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+    while (i < n && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
         i++;
     bool neg = false;
     if (i < n && (s[i] == '-' || s[i] == '+'))
         neg = s[i++] == '-';
+    /* magnitude, stopping once past 2^63 (the largest negative one) */
+    const uint64_t lim = (uint64_t)INT64_MAX + 1;
     uint64_t v = 0;
-    while (i < n && s[i] >= '0' && s[i] <= '9' && v < (uint64_t)1 << 62)
-        v = v * 10 + (uint64_t)(s[i++] - '0');
-    return neg ? -(int64_t)v : (int64_t)v;
+    bool over = false;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (v > (lim - d) / 10) {
+            over = true;
+            break;
+        }
+        v = v * 10 + d;
+    }
+    if (neg)
+        return over ? INT64_MIN : (int64_t)(0 - v);
+    return over || v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
 }
 
 int64_t ember_column_int64(ember_stmt *st, int col)
@@ -401,9 +389,12 @@ int64_t ember_column_int64(ember_stmt *st, int col)
         return 0;
     switch ((TypeId)v.type.id) {
     case TYPE_DOUBLE:
-        if (v.v.d >= 9.2e18)
+        /* truncated toward zero, saturated; NaN gives 0 */
+        if (isnan(v.v.d))
+            return 0;
+        if (v.v.d >= 9223372036854775808.0)
             return INT64_MAX;
-        if (v.v.d <= -9.2e18)
+        if (v.v.d <= -9223372036854775808.0)
             return INT64_MIN;
         return (int64_t)v.v.d;
     case TYPE_DECIMAL:

@@ -42,8 +42,13 @@ int func_overflow_error(FnCtx *cx, const Vector *out)
     return err_set(cx->err, EMBER_OVERFLOW, cx->pos, "%s", msg);
 }
 
-/* |v| <= lim as one unsigned comparison (lim < 2^62). */
-#define OUT_OF_PREC(v, lim) ((uint64_t)((v) + (lim)) > (uint64_t)(2 * (lim)))
+/* |v| > lim, as one unsigned comparison (0 <= lim < 2^62): v + lim is
+ * taken modulo 2^64, so it lands in [0, 2 lim] exactly when -lim <= v <=
+ * lim, and every v beyond (INT64_MIN included) lands above. Computed in
+ * unsigned arithmetic: in int64 the sum overflows for v > INT64_MAX - lim,
+ * e.g. a DECIMAL(18) product of 9e18 that fits int64 but not 18 digits. */
+#define OUT_OF_PREC(v, lim)                                                \
+    ((uint64_t)(v) + (uint64_t)(lim) > 2 * (uint64_t)(lim))
 
 static uint64_t prec_flags(const int64_t *restrict o, int64_t lim, size_t n)
 {

@@ -42,6 +42,9 @@ typedef struct QueryProfile {
     TraceEvent *events;       /* empty unless tracing was on */
     int n_events;
     int n_tids;               /* threads appearing in events */
+    bool plan_only;           /* built from a plan that did not run
+                                 (EXPLAIN without ANALYZE): operators,
+                                 names and estimates only */
 } QueryProfile;
 
 /* ------------------------------------------------------------------------
@@ -65,8 +68,11 @@ int pprof_write_contention(const QueryProfile *p, const char *path,
 int trace_write(const QueryProfile *p, const char *path, Err *err);
 
 /* EXPLAIN ANALYZE: text (a tree) or JSON (schema in
- * docs/explain-analyze-json.md, version EXPLAIN_JSON_VERSION). */
-#define EXPLAIN_JSON_VERSION 1
+ * docs/explain-analyze-json.md, version EXPLAIN_JSON_VERSION). The JSON
+ * of a plan_only profile is EXPLAIN (FORMAT JSON): "analyzed": false and
+ * no runtime keys. Strings are escaped and invalid UTF-8 bytes become
+ * U+FFFD, so the document is always valid JSON. */
+#define EXPLAIN_JSON_VERSION 2
 int profile_render_text(const QueryProfile *p, StrBuf *sb);
 int profile_render_json(const QueryProfile *p, StrBuf *sb);
 

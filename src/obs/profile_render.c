@@ -1,7 +1,9 @@
 /*
  * profile_render.c -- EXPLAIN ANALYZE output: the operator tree with each
  * operator's counters, as text for people or JSON for tools (schema in
- * docs/explain-analyze-json.md).
+ * docs/explain-analyze-json.md). The JSON of a plan that did not run
+ * (EXPLAIN (FORMAT JSON), a plan_only profile) has the same operator tree
+ * without the runtime keys.
  */
 #include <math.h>
 #include <stdio.h>
@@ -189,34 +191,87 @@ int profile_render_text(const QueryProfile *qp, StrBuf *sb)
  * JSON
  * ------------------------------------------------------------------------ */
 
-static void json_str(StrBuf *sb, const char *s)
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one
+ * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+ * The same rules as the trace writer's (trace.c). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-    sb_putc(sb, '"');
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;
-         p++) {
-        switch (*p) {
-        case '"':
-            sb_puts(sb, "\\\"");
-            break;
-        case '\\':
-            sb_puts(sb, "\\\\");
-            break;
-        case '\n':
-            sb_puts(sb, "\\n");
-            break;
-        case '\t':
-            sb_puts(sb, "\\t");
-            break;
-        case '\r':
-            sb_puts(sb, "\\r");
-            break;
-        default:
-            if (*p < 0x20)
-                sb_printf(sb, "\\u%04x", *p);
-            else
-                sb_putc(sb, (char)*p);
-        }
+    unsigned char c = s[0];
+    size_t len;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+    } else {
+        return 0;
     }
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped,
+ * valid UTF-8 copied, each byte of invalid UTF-8 replaced by U+FFFD (as
+ * "\ufffd"), so SQL text or names holding any bytes give valid JSON.
+ * NULL writes "". */
+static void json_str(StrBuf *sb, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)(str ? str : "");
+    size_t n = strlen((const char *)s);
+    size_t run = 0; /* start of the bytes copied as they are */
+    size_t i = 0;
+    sb_putc(sb, '"');
+    while (i < n) {
+        unsigned char c = s[i];
+        size_t len = 1;
+        const char *esc = NULL;
+        char ubuf[8];
+        if (c >= 0x80) {
+            len = utf8_seq(s + i, n - i);
+            if (len > 0) {
+                i += len;
+                continue;
+            }
+            len = 1;
+            esc = "\\ufffd";
+        } else if (c == '"') {
+            esc = "\\\"";
+        } else if (c == '\\') {
+            esc = "\\\\";
+        } else if (c == '\n') {
+            esc = "\\n";
+        } else if (c == '\t') {
+            esc = "\\t";
+        } else if (c == '\r') {
+            esc = "\\r";
+        } else if (c < 0x20) {
+            snprintf(ubuf, sizeof(ubuf), "\\u%04x", c);
+            esc = ubuf;
+        } else {
+            i++;
+            continue;
+        }
+        sb_append(sb, (const char *)s + run, i - run);
+        sb_puts(sb, esc);
+        i += len;
+        run = i;
+    }
+    sb_append(sb, (const char *)s + run, n - run);
     sb_putc(sb, '"');
 }
 
@@ -226,6 +281,9 @@ static void json_u64(StrBuf *sb, const char *key, uint64_t v, bool comma)
               comma ? ", " : "");
 }
 
+/* One operator and its subtree. Without a run (plan_only) only the keys
+ * the plan knows: id, name, label, detail, sql_line, estimated_rows and
+ * children. */
 static void json_op(const QueryProfile *qp, const ProfOp *op, StrBuf *sb)
 {
     sb_printf(sb, "{\"id\": %d, \"name\": ", op->id);
@@ -236,22 +294,25 @@ static void json_op(const QueryProfile *qp, const ProfOp *op, StrBuf *sb)
     json_str(sb, op->detail);
     sb_printf(sb, ", \"sql_line\": %d, \"estimated_rows\": %.1f, ",
               op->sql_line, op->est_rows);
-    json_u64(sb, "rows", op->rows_out, true);
-    json_u64(sb, "rows_in", op->rows_in, true);
-    json_u64(sb, "chunks", op->chunks, true);
-    double r = est_ratio(op);
-    sb_printf(sb, "\"estimate_ratio\": %.4g, \"misestimated\": %s, ", r,
-              r >= MISESTIMATE || r <= 1.0 / MISESTIMATE ? "true" : "false");
-    json_u64(sb, "time_ns", op->time_ns, true);
-    json_u64(sb, "cpu_ns", op->cpu_ns, true);
-    json_u64(sb, "cumulative_time_ns", op->cum_time_ns, true);
-    json_u64(sb, "build_ns", op->build_ns, true);
-    json_u64(sb, "allocations", op->n_allocs, true);
-    json_u64(sb, "allocated_bytes", op->alloc_bytes, true);
-    json_u64(sb, "lock_waits", op->lock_waits, true);
-    json_u64(sb, "lock_wait_ns", op->lock_wait_ns, true);
-    json_u64(sb, "hash_table_entries", op->ht_entries, true);
-    json_u64(sb, "hash_table_capacity", op->ht_capacity, true);
+    if (!qp->plan_only) {
+        json_u64(sb, "rows", op->rows_out, true);
+        json_u64(sb, "rows_in", op->rows_in, true);
+        json_u64(sb, "chunks", op->chunks, true);
+        double r = est_ratio(op);
+        sb_printf(sb, "\"estimate_ratio\": %.4g, \"misestimated\": %s, ", r,
+                  r >= MISESTIMATE || r <= 1.0 / MISESTIMATE ? "true"
+                                                              : "false");
+        json_u64(sb, "time_ns", op->time_ns, true);
+        json_u64(sb, "cpu_ns", op->cpu_ns, true);
+        json_u64(sb, "cumulative_time_ns", op->cum_time_ns, true);
+        json_u64(sb, "build_ns", op->build_ns, true);
+        json_u64(sb, "allocations", op->n_allocs, true);
+        json_u64(sb, "allocated_bytes", op->alloc_bytes, true);
+        json_u64(sb, "lock_waits", op->lock_waits, true);
+        json_u64(sb, "lock_wait_ns", op->lock_wait_ns, true);
+        json_u64(sb, "hash_table_entries", op->ht_entries, true);
+        json_u64(sb, "hash_table_capacity", op->ht_capacity, true);
+    }
     sb_puts(sb, "\"children\": [");
     bool first = true;
     for (int i = 0; i < qp->p.n_ops; i++) {
@@ -266,12 +327,10 @@ static void json_op(const QueryProfile *qp, const ProfOp *op, StrBuf *sb)
     sb_puts(sb, "]}");
 }
 
-int profile_render_json(const QueryProfile *qp, StrBuf *sb)
+/* The totals of a run: phases, threads, memory, rows and locks. */
+static void json_totals(const ember_profile *p, StrBuf *sb)
 {
-    const ember_profile *p = &qp->p;
-    sb_printf(sb, "{\"version\": %d, \"sql\": ", EXPLAIN_JSON_VERSION);
-    json_str(sb, p->sql);
-    sb_puts(sb, ", \"phases_ns\": {");
+    sb_puts(sb, "\"phases_ns\": {");
     json_u64(sb, "parse", p->t_parse_ns, true);
     json_u64(sb, "bind", p->t_bind_ns, true);
     json_u64(sb, "optimize", p->t_optimize_ns, true);
@@ -299,7 +358,19 @@ int profile_render_json(const QueryProfile *qp, StrBuf *sb)
         json_u64(sb, "wait_ns", l->wait_ns, true);
         sb_printf(sb, "\"operator\": %d}", l->op);
     }
-    sb_puts(sb, "]}, \"plan\": ");
+    sb_puts(sb, "]}, ");
+}
+
+int profile_render_json(const QueryProfile *qp, StrBuf *sb)
+{
+    const ember_profile *p = &qp->p;
+    sb_printf(sb, "{\"version\": %d, \"analyzed\": %s, \"sql\": ",
+              EXPLAIN_JSON_VERSION, qp->plan_only ? "false" : "true");
+    json_str(sb, p->sql);
+    sb_puts(sb, ", ");
+    if (!qp->plan_only)
+        json_totals(p, sb);
+    sb_puts(sb, "\"plan\": ");
     bool root_done = false;
     for (int i = 0; i < p->n_ops && !root_done; i++) {
         if (p->ops[i].id && p->ops[i].parent == 0 && !p->ops[i].subplan) {

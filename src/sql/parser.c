@@ -521,6 +521,7 @@ static Stmt *new_stmt(Parser *p, StmtKind kind, int pos)
     if (s) {
         s->kind = kind;
         s->pos = pos;
+        s->table_pos = -1;
     }
     return s;
 }
@@ -552,12 +553,22 @@ static Stmt *parse_insert(Parser *p, int pos)
             s->or_replace = true;
         }
     }
-    if (!sql_expect_kw(p, KW_INTO) || !(s->table = sql_name(p)))
+    if (!sql_expect_kw(p, KW_INTO))
+        return NULL;
+    s->table_pos = sql_tok(p)->pos;
+    if (!(s->table = sql_name(p)))
         return NULL;
     if (sql_is(p, TK_LPAREN) && !sql_paren_is_query(p, 0)) {
+        int open = p->cur;
         s->columns = sql_name_list(p, &s->n_columns);
         if (s->columns == NULL)
             return NULL;
+        /* (name, name, ...): the i-th name is token open + 1 + 2i */
+        s->column_pos = sql_alloc(p, sizeof(int) * (size_t)s->n_columns);
+        if (s->column_pos == NULL)
+            return NULL;
+        for (int i = 0; i < s->n_columns; i++)
+            s->column_pos[i] = p->toks[open + 1 + 2 * i].pos;
     }
     if (sql_is_kw(p, KW_DEFAULT)) {
         sql_advance(p);
@@ -575,7 +586,10 @@ static bool parse_set_clause(Parser *p, Stmt *s)
     int cap = 0;
     int cap_e = 0;
     int n_e = 0;
+    int cap_p = 0;
+    int n_p = 0;
     do {
+        int pos = sql_tok(p)->pos;
         const char *col = sql_name(p);
         if (col == NULL || !sql_expect(p, TK_EQ))
             return false;
@@ -583,6 +597,7 @@ static bool parse_set_clause(Parser *p, Stmt *s)
         if (e == NULL)
             return false;
         if (!sql_push(p, &s->set_cols, &s->n_sets, &cap, sizeof(col), &col) ||
+            !sql_push(p, &s->set_pos, &n_p, &cap_p, sizeof(pos), &pos) ||
             !sql_push(p, &s->set_exprs, &n_e, &cap_e, sizeof(e), &e))
             return false;
     } while (sql_accept(p, TK_COMMA));
@@ -595,7 +610,10 @@ static Stmt *parse_update(Parser *p, int pos)
     Stmt *s = new_stmt(p, STMT_UPDATE, pos);
     bool failed;
     sql_advance(p);
-    if (s == NULL || !(s->table = sql_name(p)))
+    if (s == NULL)
+        return NULL;
+    s->table_pos = sql_tok(p)->pos;
+    if (!(s->table = sql_name(p)))
         return NULL;
     s->alias = sql_opt_alias(p, &failed);
     if (failed || !sql_expect_kw(p, KW_SET) || !parse_set_clause(p, s))
@@ -610,7 +628,10 @@ static Stmt *parse_delete(Parser *p, int pos)
     Stmt *s = new_stmt(p, STMT_DELETE, pos);
     bool failed;
     sql_advance(p);
-    if (s == NULL || !sql_expect_kw(p, KW_FROM) || !(s->table = sql_name(p)))
+    if (s == NULL || !sql_expect_kw(p, KW_FROM))
+        return NULL;
+    s->table_pos = sql_tok(p)->pos;
+    if (!(s->table = sql_name(p)))
         return NULL;
     s->alias = sql_opt_alias(p, &failed);
     if (failed)
@@ -1191,6 +1212,28 @@ static bool match_parens(Parser *p)
     return true;
 }
 
+/* The largest parameter number among the statement's tokens: a $n, or
+ * the number of ? (each ? is numbered by its place, as parse_param does).
+ * Tokens are the lexer's, so nothing inside strings, quoted names or
+ * comments counts. parse_param has rejected $n outside 1..65535. */
+static int count_params(const Parser *p)
+{
+    int n = 0;
+    int n_q = 0;
+    for (int i = 0; i < p->n_toks; i++) {
+        const Token *t = &p->toks[i];
+        if (t->kind != TK_PARAM)
+            continue;
+        int v = 0;
+        for (int k = 1; k < t->len && v <= 65535; k++)
+            v = v * 10 + (p->sql[t->pos + k] - '0');
+        if (t->len == 1)
+            v = ++n_q;
+        n = MAX(n, MIN(v, 65535));
+    }
+    return n;
+}
+
 int sql_parse(Arena *a, const char *sql, int len, int start, Stmt **out,
               int *next, Err *err)
 {
@@ -1212,6 +1255,7 @@ int sql_parse(Arena *a, const char *sql, int len, int start, Stmt **out,
     if (p.rc != EMBER_OK)
         return p.rc;
     assert(s != NULL && p.depth == 0);
+    s->n_params = count_params(&p);
     *out = s;
     return EMBER_OK;
 }

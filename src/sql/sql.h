@@ -270,15 +270,19 @@ struct Stmt {
 
     /* INSERT / UPDATE / DELETE / CREATE / DROP / COPY / ANALYZE / REINDEX */
     const char *table;        /* target table (or view/index name) */
+    int table_pos;            /* INSERT, UPDATE, DELETE: offset of the
+                                 `table` name; -1 for other statements */
     const char *alias;        /* UPDATE t AS x / DELETE FROM t AS x */
     const char **columns;     /* INSERT INTO t (cols); CREATE INDEX cols;
                                  CREATE VIEW v (cols) */
     int n_columns;
+    int *column_pos;          /* INSERT: offset of each of `columns` */
     bool or_replace;          /* INSERT OR REPLACE (rejected later) */
     bool default_values;      /* INSERT .. DEFAULT VALUES */
 
     /* UPDATE: SET set_cols[i] = set_exprs[i]; WHERE */
     const char **set_cols;
+    int *set_pos;             /* offset of each of `set_cols` */
     AExpr **set_exprs;
     int n_sets;
     AExpr *where;             /* UPDATE / DELETE */
@@ -320,6 +324,11 @@ struct Stmt {
     const char **arg_names;   /* named arguments (sf => 1), NULL entries
                                  for positional ones */
     int n_args;
+
+    /* Set on the statement sql_parse returns (not on an EXPLAIN's inner
+     * one): the largest parameter number among its tokens, a $n or the
+     * count of ? (1..65535; 0 without parameters). */
+    int n_params;
 };
 
 /* ------------------------------------------------------------------------

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""check_explain_json.py -- validate EXPLAIN (ANALYZE, FORMAT JSON) output
-against its schema, docs/explain-analyze-json.md (version 1).
+"""check_explain_json.py -- validate EXPLAIN (ANALYZE, FORMAT JSON) and
+EXPLAIN (FORMAT JSON) output against its schema,
+docs/explain-analyze-json.md (version 2).
 
 usage:
   check_explain_json.py FILE...
       Check each file: one JSON document as EXPLAIN (ANALYZE, FORMAT JSON)
-      or ember_profile_text(stmt, 1) writes it. Prints, per valid file,
+      or ember_profile_text(stmt, 1) writes it ("analyzed": true), or as
+      EXPLAIN (FORMAT JSON) writes it ("analyzed": false: the plan only,
+      no runtime keys). Prints, per valid file,
         ok FILE: N operators (S subplans), R rows, L lock sites (C contended)
+        ok FILE: N operators (S subplans), plan only
       and every violation of an invalid one; exits 1 if any is invalid.
   check_explain_json.py --self-test FILE
       Check FILE, then check that each of a list of mutations of it
@@ -17,12 +21,15 @@ usage:
       plus DIR/q*.sql, by default $EMBER_SHARED/tpch/queries or
       ../shared/tpch/queries when present), queries with subqueries, and a
       query that waits on a lock at 2 threads through the shell (default
-      build/ember), check every document, then run the self-test on one.
+      build/ember), the same queries under EXPLAIN (FORMAT JSON), a query
+      whose text is not UTF-8, check every document, then run the
+      self-test on an analyzed and on a plan-only one.
       Exits 1 if a document is invalid or a mutation is accepted.
 
 The checks are the document's: exact key sets (nothing missing, nothing
-unknown, no duplicate key), types (integers are JSON integers, not 3.0
-nor true), version 1, non-negative numbers, operators nested through
+unknown, no duplicate key; the key sets depend on "analyzed"), UTF-8,
+types (integers are JSON integers, not 3.0 nor true), version 2,
+non-negative numbers, operators nested through
 "children" with ids 1..N in pre-order, self time <= cumulative time (and
 cumulative = self + children exactly), rows_in = the children's rows,
 plan rows = statement rows for queries, estimates, hash tables and lock
@@ -37,14 +44,15 @@ import subprocess
 import sys
 import tempfile
 
-VERSION = 1
+VERSION = 2
 U64_MAX = (1 << 64) - 1
 MISESTIMATE = 10.0
 
 # Key -> type: "int" (JSON integer >= 0), "num" (any non-negative JSON
 # number), "str", "bool", or a nested spec handled by the walker.
 TOP_KEYS = {
-    "version": "int", "sql": "str", "phases_ns": "phases", "threads": "int",
+    "version": "int", "analyzed": "bool", "sql": "str", "phases_ns": "phases",
+    "threads": "int",
     "thread_ns": "int", "cpu_ns": "int", "allocations": "int",
     "allocated_bytes": "int", "peak_bytes": "int", "rows": "int",
     "locks": "locks", "plan": "op_or_null", "subplans": "op_list",
@@ -65,6 +73,12 @@ OP_KEYS = {
     "hash_table_entries": "int", "hash_table_capacity": "int",
     "children": "op_list",
 }
+# A plan that did not run ("analyzed": false): these keys only.
+PLAN_TOP_KEYS = {"version": "int", "analyzed": "bool", "sql": "str",
+                 "plan": "op_or_null", "subplans": "op_list"}
+PLAN_OP_KEYS = {"id": "int", "name": "str", "label": "str", "detail": "str",
+                "sql_line": "int", "estimated_rows": "num",
+                "children": "op_list"}
 QUERY_WORDS = ("SELECT", "WITH", "VALUES", "EXPLAIN", "(")
 
 
@@ -74,6 +88,7 @@ class Checker:
     def __init__(self):
         self.errors = []
         self.ops = []          # operators in document (pre-order) order
+        self.analyzed = True   # the document's "analyzed"
 
     def err(self, where, msg):
         self.errors.append("%s: %s" % (where or "document", msg))
@@ -149,7 +164,7 @@ class Checker:
         if depth > 200:
             self.err(where, "operators nested more than 200 deep")
             return None
-        if not self.keys(where, o, OP_KEYS):
+        if not self.keys(where, o, OP_KEYS if self.analyzed else PLAN_OP_KEYS):
             return None
         self.ops.append(o)
         g = lambda k, kind="int": self.get(o, k, kind)
@@ -238,13 +253,35 @@ class Checker:
 
     # ------------------------------------------------------------- document
 
+    def sql_lines(self, sql):
+        """Every operator's sql_line is a line of `sql`."""
+        if sql is None:
+            return
+        n_lines = sql.count("\n") + 1
+        for o in self.ops:
+            line = self.get(o, "sql_line", "int")
+            if line is not None and line > n_lines:
+                self.err("operator %s" % o.get("label"),
+                         "sql_line %d > %d lines of sql" % (line, n_lines))
+
     def document(self, doc):
-        if not self.keys("", doc, TOP_KEYS):
+        if isinstance(doc, dict) and isinstance(doc.get("analyzed"), bool):
+            self.analyzed = doc["analyzed"]
+        if not self.keys("", doc, TOP_KEYS if self.analyzed
+                         else PLAN_TOP_KEYS):
             return
         g = lambda k, kind="int": self.get(doc, k, kind)
         if "version" in doc and doc["version"] != VERSION:
             self.err("version", "is %s, this checker knows version %d"
                      % (json.dumps(doc["version"]), VERSION))
+        if not self.analyzed:
+            plan = doc.get("plan", None)
+            if plan is not None:
+                self.op("plan", plan, 0)
+            if "subplans" in doc:
+                self.op_list("subplans", doc["subplans"])
+            self.sql_lines(g("sql", "str"))
+            return
 
         phases = doc.get("phases_ns")
         if self.keys("phases_ns", phases, PHASE_KEYS):
@@ -269,14 +306,7 @@ class Checker:
             prow = self.get(plan, "rows", "int")
             if word in QUERY_WORDS and prow is not None and prow != rows:
                 self.err("rows", "%d != plan.rows %d" % (rows, prow))
-        if sql is not None:
-            n_lines = sql.count("\n") + 1
-            for o in self.ops:
-                line = self.get(o, "sql_line", "int")
-                if line is not None and line > n_lines:
-                    self.err("operator %s" % o.get("label"),
-                             "sql_line %d > %d lines of sql"
-                             % (line, n_lines))
+        self.sql_lines(sql)
         if plan is not None and g("threads") == 0:
             self.err("threads", "0 with a plan that ran")
 
@@ -377,6 +407,10 @@ def check_file(path, quiet=False):
         return False
     if not quiet:
         doc = parse(text)
+        if not doc["analyzed"]:
+            print("ok %s: %d operators (%d subplans), plan only"
+                  % (path, len(c.ops), len(doc["subplans"])))
+            return True
         sites = doc["locks"]["sites"]
         print("ok %s: %d operators (%d subplans), %d rows, %d lock sites "
               "(%d contended)" % (path, len(c.ops), len(doc["subplans"]),
@@ -432,11 +466,31 @@ def mutations():
             raise KeyError("no operator allocated")
         d["allocated_bytes"] = total - 1
 
+    def flip_analyzed(d):
+        d["analyzed"] = not d["analyzed"]
+
+    def plan_only(fn):
+        """fn, for plan-only documents only (KeyError: not applicable)."""
+        def f(d):
+            if d["analyzed"]:
+                raise KeyError("analyzed")
+            fn(d)
+        return f
+
     leaf = lambda o: not o["children"]
     inner = lambda o: bool(o["children"])
     m = [
-        ("version 2", setk(["version"], 2)),
-        ("version as text", setk(["version"], "1")),
+        ("version 1", setk(["version"], 1)),
+        ("version 3", setk(["version"], 3)),
+        ("version as text", setk(["version"], "2")),
+        ("missing analyzed", delk(["analyzed"])),
+        ("analyzed as integer", lambda d: d.__setitem__(
+            "analyzed", int(d["analyzed"]))),
+        ("analyzed flipped", flip_analyzed),
+        ("runtime key in a plan-only document", plan_only(
+            lambda d: d.__setitem__("rows", 0))),
+        ("runtime key in a plan-only operator", plan_only(
+            on_op(lambda o: o.__setitem__("time_ns", 0)))),
         ("missing sql", delk(["sql"])),
         ("unknown top-level key", setk(["extra"], 1)),
         ("missing phase", delk(["phases_ns", "bind"])),
@@ -463,6 +517,8 @@ def mutations():
             {"site": "x", "acquires": 1, "contended": 2, "wait_ns": 5,
              "operator": 9999})),
         ("operator missing a key", on_op(lambda o: o.pop("chunks"))),
+        ("operator missing its estimate", on_op(lambda o: o.pop(
+            "estimated_rows"))),
         ("operator with unknown key", on_op(lambda o: o.__setitem__(
             "mem_bytes", 0))),
         ("operator name not a string", on_op(lambda o: o.__setitem__(
@@ -532,10 +588,11 @@ def self_test(path):
             print("FAIL self-test: %s: accepted" % desc)
             ok = False
         n += 1
-    for desc, text2 in (("NaN", text.replace('"rows": ', '"rows": NaN, "x": ',
+    for desc, text2 in (("NaN", text.replace('"estimated_rows": ',
+                                             '"estimated_rows": NaN, "x": ',
                                              1)),
                         ("duplicate key", text.replace(
-                            '"version": 1', '"version": 1, "version": 1', 1)),
+                            '"version": 2', '"version": 2, "version": 2', 1)),
                         ("truncated", text[:len(text) // 2])):
         errors, _ = check_text(text2)
         if not errors:
@@ -686,8 +743,24 @@ def run_shell(ember, script):
     return [line for line in p.stdout.split("\n") if line.startswith("{")]
 
 
-def explain(q):
-    return "EXPLAIN (ANALYZE, FORMAT JSON) %s;\n" % q.strip().rstrip(";")
+def explain(q, analyze=True):
+    return "EXPLAIN (%sFORMAT JSON) %s;\n" % ("ANALYZE, " if analyze else "",
+                                             q.strip().rstrip(";"))
+
+
+def save(path, line):
+    """Write a document as the shell printed it, bytes that are not UTF-8
+    included (the checker must see them)."""
+    with open(path, "wb") as f:
+        f.write(line.encode("utf-8", "surrogateescape") + b"\n")
+
+
+# Text that is not UTF-8 (a lone \xff, a truncated sequence, an encoded
+# surrogate) in a literal, an alias and a comment: the documents must
+# still be UTF-8, with U+FFFD for each bad byte. "\udcXX" is byte XX
+# under surrogateescape.
+BAD_UTF8 = ("SELECT 'a\udcffb' AS \"x\udcc3\" -- \udced\udca0\udc80\n"
+            "FROM nation WHERE n_name <> '\udce2\udc82'")
 
 
 def run(args):
@@ -720,20 +793,23 @@ def drive(ember, queries, keep):
     ok = True
     valid = 0
     docs = {}
-    for threads in (1, 2):
-        script = "CALL dbgen(sf=>0.01);\nSET threads = %d;\n" % threads
-        names = list(queries)
-        script += "".join(explain(queries[n]) for n in names)
+    # threads 1 and 2 run the queries; 0 stands for EXPLAIN without
+    # ANALYZE (plan only)
+    for threads in (1, 2, 0):
+        script = "CALL dbgen(sf=>0.01);\nSET threads = %d;\n" % max(threads, 1)
+        names = list(queries) + ["bad_utf8"]
+        script += "".join(explain(queries.get(n, BAD_UTF8), threads > 0)
+                          for n in names)
         lines = run_shell(ember, script)
         if len(lines) != len(names):
             print("FAIL: %d queries gave %d JSON documents at %d threads"
                   % (len(names), len(lines), threads))
             ok = False
         for name, line in zip(names, lines):
-            path = os.path.join(keep, "%s-t%d.json" % (name.replace("/", "_"),
-                                                       threads))
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(line + "\n")
+            path = os.path.join(keep, "%s-%s.json" % (
+                name.replace("/", "_"), "t%d" % threads if threads
+                else "plan"))
+            save(path, line)
             docs[(name, threads)] = path
             if check_file(path):
                 valid += 1
@@ -756,8 +832,7 @@ def drive(ember, queries, keep):
         for i, line in enumerate(run_shell(ember, script)):
             path = os.path.join(keep, "lock_wait-%d.json"
                                 % (attempt * LOCK_TRIES // 2 + i))
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(line + "\n")
+            save(path, line)
             if not check_file(path):
                 ok = False
                 continue
@@ -778,6 +853,9 @@ def drive(ember, queries, keep):
 
     if not self_test(waited or docs.get(("tpch/q05", 2)) or
                      next(iter(docs.values()))):
+        ok = False
+    plan_doc = docs.get(("tpch/q05", 0))
+    if plan_doc and not self_test(plan_doc):
         ok = False
     print("%s: %d documents valid (in %s)"
           % ("ok" if ok else "FAIL", valid, keep))

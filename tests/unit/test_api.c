@@ -5,12 +5,6 @@
  * messages and offsets, all-or-nothing changes, ember_changes, status
  * names, allocation counts that do not grow with the data, and failing
  * allocation N for N = 1..200 (fault injection through util/util.h).
- *
- * Tests of known engine bugs (test_known_bug_*) are skipped unless
- * EMBER_TEST_KNOWN_BUGS=1 is in the environment, as some crash the
- * process until fixed; each says what it reproduces. Run one with
- * EMBER_TEST_KNOWN_BUGS=1 EMBER_TEST_FILTER=test_known_bug_<name>, and
- * drop its skip when the bug is fixed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,12 +139,6 @@ static const char *temp_path(const char *name)
     snprintf(p, sizeof(buf[0]), "%s/ember_test_api_%d_%s",
              dir && *dir ? dir : "/tmp", (int)getpid(), name);
     return p;
-}
-
-static bool known_bugs(void)
-{
-    const char *v = getenv("EMBER_TEST_KNOWN_BUGS");
-    return v != NULL && *v != 0 && strcmp(v, "0") != 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -540,23 +528,60 @@ static void test_column_types(void **state)
     ember_close(db);
 }
 
-/* BUG: ember_column_int64 on the text "-9223372036854775808" negates
- * INT64_MIN (undefined behaviour; UBSan aborts in src/api/stmt.c
- * text_prefix_int), and a longer digit string wraps around. */
-static void test_known_bug_text_int64_min(void **state)
+/* Regression: ember_column_int64 on the text "-9223372036854775808"
+ * negated INT64_MIN (undefined behaviour; UBSan aborted in
+ * src/api/stmt.c text_prefix_int), and a longer digit string wrapped
+ * around. Text now reads as SQLite's sqlite3_column_int64 reads it:
+ * leading white space, a sign, the digits that follow, saturating at the
+ * int64 limits; doubles saturate too and NaN is 0. */
+static void test_column_int64_conversions(void **state)
 {
-    if (!known_bugs())
-        skip();
+    static const struct {
+        const char *text;
+        int64_t want;
+    } cases[] = {
+        {"-9223372036854775808", INT64_MIN},
+        {"-9223372036854775809", INT64_MIN},
+        {"-99999999999999999999", INT64_MIN},
+        {"9223372036854775807", INT64_MAX},
+        {"9223372036854775808", INT64_MAX},
+        {"99999999999999999999", INT64_MAX},
+        {"000000000000000000000000042", 42},
+        {" \t\n\v\f\r-7x", -7},
+        {"+5", 5},
+        {"12.9", 12},
+        {"1e3", 1},
+        {"abc", 0},
+        {"", 0},
+        {"-", 0},
+        {" - 3", 0},
+    };
     ember_db *db = open_mem();
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        ember_stmt *st = NULL;
+        assert_rc(ember_prepare(db, "SELECT $1", -1, &st, NULL), EMBER_OK);
+        assert_rc(ember_bind_text(st, 1, cases[i].text, -1), EMBER_OK);
+        assert_rc(ember_step(st), EMBER_ROW);
+        int64_t got = ember_column_int64(st, 0);
+        if (got != cases[i].want)
+            fail_msg("ember_column_int64 of '%s': %" PRId64 ", expected "
+                     "%" PRId64, cases[i].text, got, cases[i].want);
+        ember_finalize(st);
+    }
     ember_stmt *st = NULL;
     assert_rc(ember_prepare(db, "SELECT '-9223372036854775808', "
-                                "'99999999999999999999'",
+                                "CAST(1e19 AS DOUBLE), CAST(-1e19 AS DOUBLE), "
+                                "CAST(9.2e18 AS DOUBLE), CAST(-2.5 AS DOUBLE), "
+                                "CAST('NaN' AS DOUBLE)",
                             -1, &st, NULL),
               EMBER_OK);
     assert_rc(ember_step(st), EMBER_ROW);
     assert_i64_equal(ember_column_int64(st, 0), INT64_MIN);
-    /* "parsed as far as it is numeric": at least not a wrapped value */
-    assert_true(ember_column_int64(st, 1) > 0);
+    assert_i64_equal(ember_column_int64(st, 1), INT64_MAX);
+    assert_i64_equal(ember_column_int64(st, 2), INT64_MIN);
+    assert_i64_equal(ember_column_int64(st, 3), INT64_C(9200000000000000000));
+    assert_i64_equal(ember_column_int64(st, 4), -2);
+    assert_i64_equal(ember_column_int64(st, 5), 0);
     ember_finalize(st);
     ember_close(db);
 }
@@ -693,37 +718,83 @@ static void test_not_found(void **state)
     ember_close(db);
 }
 
-/* BUG (API contract): ember.h says syntax and name errors are reported by
- * ember_prepare with their offset; for INSERT, UPDATE and DELETE they only
- * come from ember_step, and for a table or a SET / INSERT column name at
- * offset 0 instead of the name's (DELETE ... WHERE gets it right). */
-static void test_known_bug_insert_name_errors(void **state)
+/* Regression (API contract): ember.h says syntax and name errors are
+ * reported by ember_prepare with their offset; for INSERT, UPDATE and
+ * DELETE (and EXPLAIN) they only came from ember_step, and for a table or
+ * a SET / INSERT column name at offset 0 instead of the name's. */
+static void test_dml_name_errors_at_prepare(void **state)
 {
-    if (!known_bugs())
-        skip();
     static const struct {
         const char *sql;
+        int code;
         int offset;
+        const char *msg;
     } cases[] = {
-        {"INSERT INTO t(a, zz) VALUES (1, 2)", 17},
-        {"INSERT INTO nosuch VALUES (1)", 12},
-        {"UPDATE t SET zz = 1", 13},
-        {"UPDATE nosuch SET a = 1", 7},
-        {"DELETE FROM t WHERE zz = 1", 20},
+        {"INSERT INTO t(a, zz) VALUES (1, 2)", EMBER_NOTFOUND, 17,
+         "column \"zz\" of relation \"t\" does not exist"},
+        {"INSERT INTO t(a, \"A\") VALUES (1, 2)", EMBER_ERROR, 17,
+         "column \"A\" specified more than once"},
+        {"INSERT INTO nosuch VALUES (1)", EMBER_NOTFOUND, 12,
+         "relation \"nosuch\" does not exist"},
+        {"INSERT INTO \"No Such\"(a) VALUES (1)", EMBER_NOTFOUND, 12,
+         "\"No Such\""},
+        {"INSERT INTO v VALUES (1)", EMBER_ERROR, 12,
+         "cannot change view \"v\""},
+        {"INSERT INTO t SELECT zz FROM t", EMBER_NOTFOUND, 21, "\"zz\""},
+        {"UPDATE t SET zz = 1", EMBER_NOTFOUND, 13, "\"zz\""},
+        {"UPDATE t AS x SET a = 1, b = 2,\n  zz = 3", EMBER_NOTFOUND, 34,
+         "\"zz\""},
+        {"UPDATE t SET a = zz", EMBER_NOTFOUND, 17, "\"zz\""},
+        {"UPDATE nosuch SET a = 1", EMBER_NOTFOUND, 7, "\"nosuch\""},
+        {"DELETE FROM nosuch", EMBER_NOTFOUND, 12, "\"nosuch\""},
+        {"DELETE FROM t WHERE zz = 1", EMBER_NOTFOUND, 20, "\"zz\""},
+        {"  /* c */ DELETE FROM nosuch WHERE a = 1", EMBER_NOTFOUND, 22,
+         "\"nosuch\""},
+        {"EXPLAIN INSERT INTO t(a, zz) VALUES (1, 2)", EMBER_NOTFOUND, 25,
+         "\"zz\""},
+        {"EXPLAIN ANALYZE DELETE FROM nosuch", EMBER_NOTFOUND, 28,
+         "\"nosuch\""},
+        {"EXPLAIN SELECT * FROM nosuch", EMBER_NOTFOUND, 22, "\"nosuch\""},
     };
     ember_db *db = open_mem();
-    exec_ok(db, "CREATE TABLE t(a INTEGER)");
+    exec_ok(db, "CREATE TABLE t(a INTEGER, b VARCHAR);"
+                "CREATE VIEW v AS SELECT a FROM t");
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         ember_stmt *st = NULL;
         int rc = ember_prepare(db, cases[i].sql, -1, &st, NULL);
         ember_finalize(st);
-        if (rc != EMBER_NOTFOUND ||
-            ember_error_offset(db) != cases[i].offset)
-            fail_msg("%s: prepare gave %s at offset %d, expected "
-                     "EMBER_NOTFOUND at %d",
+        if (rc != cases[i].code ||
+            ember_error_offset(db) != cases[i].offset ||
+            strstr(ember_errmsg(db), cases[i].msg) == NULL)
+            fail_msg("%s: prepare gave %s at offset %d (%s), expected %s at "
+                     "%d (%s)",
                      cases[i].sql, ember_status_name(rc),
-                     ember_error_offset(db), cases[i].offset);
+                     ember_error_offset(db), ember_errmsg(db),
+                     ember_status_name(cases[i].code), cases[i].offset,
+                     cases[i].msg);
     }
+    /* ember_exec counts from the start of its script */
+    const char *script = "SELECT 1;\nUPDATE t SET b = 'x', zz = 1";
+    assert_rc(ember_exec(db, script, NULL, NULL), EMBER_NOTFOUND);
+    assert_int_equal(ember_error_offset(db), strstr(script, "zz") - script);
+    /* a table dropped after prepare: the same error from ember_step */
+    exec_ok(db, "CREATE TABLE gone(a INTEGER)");
+    ember_stmt *st = NULL;
+    assert_rc(ember_prepare(db, "INSERT INTO gone(a) VALUES (1)", -1, &st,
+                            NULL),
+              EMBER_OK);
+    exec_ok(db, "DROP TABLE gone; CREATE TABLE gone(b INTEGER)");
+    assert_rc(ember_step(st), EMBER_NOTFOUND);
+    assert_int_equal(ember_error_offset(db), 17);
+    assert_non_null(strstr(ember_errmsg(db), "column \"a\""));
+    ember_finalize(st);
+    /* parameters are NULL while preparing: still no error */
+    assert_rc(ember_prepare(db, "UPDATE t SET a = $1 + 1 WHERE b = $2", -1,
+                            &st, NULL),
+              EMBER_OK);
+    ember_finalize(st);
+    assert_i64_equal(query_int(db, "SELECT count(*) FROM t"), 0);
+    assert_alive(db);
     ember_close(db);
 }
 
@@ -782,16 +853,44 @@ static void test_integer_overflow(void **state)
     ember_close(db);
 }
 
-/* BUG: the DECIMAL precision check (OUT_OF_PREC in src/exec/func_arith.c)
- * adds in signed 64 bits: a product that fits int64 but not DECIMAL(18)
- * overflows (UBSan: signed integer overflow, func_arith.c:51). */
-static void test_known_bug_decimal_prec_check(void **state)
+/* Regression: the DECIMAL precision check (OUT_OF_PREC in
+ * src/exec/func_arith.c) added in signed 64 bits: a product that fits
+ * int64 but not DECIMAL(18) overflowed (UBSan: signed integer overflow,
+ * func_arith.c:51). Every such result is "numeric value out of range", as
+ * in PostgreSQL and DuckDB, on constants and on columns. */
+static void test_decimal_prec_check(void **state)
 {
-    if (!known_bugs())
-        skip();
+    static const char *const bad[] = {
+        "SELECT CAST(900000000000000000 AS DECIMAL(18,0)) * 10",
+        "SELECT CAST(-900000000000000000 AS DECIMAL(18,0)) * 10",
+        "SELECT CAST(900000000000000000 AS DECIMAL(18,0)) * -10",
+        "SELECT CAST(999999999999999999 AS DECIMAL(18,0)) + "
+        "CAST(999999999999999999 AS DECIMAL(18,0))",
+        "SELECT CAST(-999999999999999999 AS DECIMAL(18,0)) - "
+        "CAST(999999999999999999 AS DECIMAL(18,0))",
+        "SELECT CAST(99999999999999999.9 AS DECIMAL(18,1)) * 10",
+        "SELECT x * 10 FROM d",
+        "SELECT x * 10 FROM d WHERE k = 3",
+        "SELECT x + x FROM d WHERE k > 1",
+        "SELECT -x - x FROM d",
+        "SELECT sum(x) * 10 FROM d WHERE x > 0",
+    };
     ember_db *db = open_mem();
-    expect_error(db, "SELECT CAST(900000000000000000 AS DECIMAL(18,0)) * 10",
-                 EMBER_OVERFLOW, -2, "out of range");
+    exec_ok(db, "CREATE TABLE d(x DECIMAL(18,0), k INTEGER);"
+                "INSERT INTO d VALUES (1, 1), (900000000000000000, 2), "
+                "(-900000000000000000, 3)");
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+        expect_error(db, bad[i], EMBER_OVERFLOW, -2, "out of range");
+    /* the edges themselves are fine */
+    assert_string_equal(query_text(db, "SELECT CAST(99999999999999999 AS "
+                                       "DECIMAL(18,0)) * 10 - 1"),
+                        "999999999999999989");
+    assert_string_equal(query_text(db, "SELECT x * 1 FROM d WHERE k = 3"),
+                        "-900000000000000000");
+    assert_string_equal(query_text(db, "SELECT CAST(999999999999999999 AS "
+                                       "DECIMAL(18,0)) + 0"),
+                        "999999999999999999");
+    assert_alive(db);
     ember_close(db);
 }
 
@@ -1043,16 +1142,12 @@ static void test_allocs_independent_of_size(void **state)
     check_allocs("1", 3);
 }
 
-/* BUG: with several threads, a worker that takes part in a query may make
- * allocations of its own (its arenas missing the cache), and more rows
- * let more workers take part: after a warm-up, threads = 4 gives 1
- * allocation over 1,000 rows and, in about one run of seven, 3 to 7 over
- * 200,000 (before the memory cache of ac22099: 11 vs 15 with threads = 2,
- * 11 vs up to 23 with 4). */
-static void test_known_bug_allocs_parallel(void **state)
+/* Regression: with several threads, a worker that took part in a query
+ * made allocations of its own (its arenas missing the cache), so more rows
+ * (more workers taking part) meant more allocations: 3 to 7 over 200,000
+ * rows against 1 over 1,000 with threads = 4. */
+static void test_allocs_parallel(void **state)
 {
-    if (!known_bugs())
-        skip();
     check_allocs("4", 20);
 }
 
@@ -1154,18 +1249,60 @@ static void test_fault_injection(void **state)
     fault_all(false);
 }
 
-/* BUG: with `arena = off` (every arena allocation its own allocator
- * call), failing allocations find two bugs: ember_prepare reads a NULL
- * statement text when copying it failed (count_params(st->sql, ...) runs
- * before the NULL check: SEGV / UBSan at src/api/stmt.c:20), and a
+/* Regression: with `arena = off` (every arena allocation its own
+ * allocator call), failing allocations found three bugs: ember_prepare
+ * read a NULL statement text when copying it failed (count_params(st->sql,
+ * ...) ran before the NULL check: SEGV / UBSan at src/api/stmt.c:20); a
  * binder allocation failure (expr_conjuncts under JOIN ... ON returns
- * EMBER_NOMEM without recording it) comes out of ember_prepare as
- * EMBER_ERROR with an empty message. */
-static void test_known_bug_fault_injection_arena_off(void **state)
+ * EMBER_NOMEM without recording it) came out of ember_prepare as
+ * EMBER_ERROR with an empty message; and the profile of a run whose
+ * thread arena could not be had read its NULL arena (UBSan in arena_peak
+ * from exec_build_profile, CREATE TABLE AS). */
+static void test_fault_injection_arena_off(void **state)
 {
-    if (!known_bugs())
-        skip();
     fault_all(true);
+}
+
+/* ember_prepare alone, allocation n failing (arena off), for statements
+ * with parameters, quoted names, DML and EXPLAIN: a clean EMBER_NOMEM
+ * with a message and no statement, or success. */
+static void test_prepare_nomem(void **state)
+{
+    static const char *const stmts[] = {
+        "SELECT k, $2 AS [a?b] FROM a WHERE v = ? AND k > 1",
+        "INSERT INTO a(k, v) VALUES ($1, 'x')",
+        "UPDATE a SET v = ? WHERE k = ?",
+        "EXPLAIN (FORMAT JSON) DELETE FROM b WHERE k IN (SELECT k FROM a)",
+    };
+    ember_db *db = open_mem();
+    exec_ok(db, fault_schema);
+    exec_ok(db, "SET arena = off");
+    for (size_t i = 0; i < ARRAY_LEN(stmts); i++) {
+        for (uint64_t n = 1; n <= 400; n++) {
+            ember_memory_stats m0, m1;
+            ember_memory_totals(&m0);
+            ember_stmt *st = NULL;
+            mem_fail_after(n);
+            int rc = ember_prepare(db, stmts[i], -1, &st, NULL);
+            mem_fail_after(0);
+            ember_memory_totals(&m1);
+            if (rc == EMBER_OK) {
+                assert_non_null(st);
+                ember_finalize(st);
+                if (m1.n_allocs - m0.n_allocs < n)
+                    break; /* finished before allocation n */
+                continue;
+            }
+            if (rc != EMBER_NOMEM || st != NULL ||
+                strcmp(ember_errmsg(db), "out of memory") != 0)
+                fail_msg("prepare \"%s\" with allocation %" PRIu64
+                         " failing: %s \"%s\"",
+                         stmts[i], n, ember_status_name(rc),
+                         ember_errmsg(db));
+        }
+    }
+    assert_alive(db);
+    ember_close(db);
 }
 
 /* Failing allocations while opening: NOMEM (maybe with no handle) or OK. */
@@ -1200,37 +1337,53 @@ static void test_arena_off_null_varchar(void **state)
     ember_close(db);
 }
 
-/* BUG: the parameter count scans the text itself and knows '...' and
- * "..." but not the [...] and `...` quoted names the lexer accepts, so a
- * '?' or '$n' inside them counts: `SELECT 1 AS [a?b]` has 1 parameter,
- * and `[$2147483647]` overflows int (UBSan, src/api/stmt.c:149) and makes
- * prepare fail with EMBER_NOMEM. */
-static void test_known_bug_param_count_quoted_names(void **state)
+/* Regression: the parameter count scanned the text itself and knew
+ * '...' and "..." but not the [...] and `...` quoted names the lexer
+ * accepts, so a '?' or '$n' inside them counted: `SELECT 1 AS [a?b]` had
+ * 1 parameter, and `[$2147483647]` overflowed int (UBSan,
+ * src/api/stmt.c:149) and made prepare fail with EMBER_NOMEM. The count
+ * now comes from the lexer's tokens, and $n is bounded (1..65535). */
+static void test_param_count_lexer(void **state)
 {
-    if (!known_bugs())
-        skip();
+    static const struct {
+        const char *sql;
+        int n;
+    } cases[] = {
+        {"SELECT 1 AS [a?b], 2 AS `$3`", 0},
+        {"SELECT 1 AS [$2147483647]", 0},
+        {"SELECT 1 AS \"?\", '$4' -- $5 ?\n", 0},
+        {"SELECT /* ? /* $9 nested */ ? */ 1 AS a$1", 0},
+        {"SELECT 'it''s ?', ?", 1},
+        {"SELECT $3, ?", 3},
+        {"SELECT ?, ?, ?, $2", 3},
+        {"SELECT $65535", 65535},
+    };
     ember_db *db = open_mem();
-    ember_stmt *st = NULL;
-    assert_rc(ember_prepare(db, "SELECT 1 AS [a?b], 2 AS `$3`", -1, &st,
-                            NULL),
-              EMBER_OK);
-    assert_int_equal(ember_bind_parameter_count(st), 0);
-    ember_finalize(st);
-    assert_rc(ember_prepare(db, "SELECT 1 AS [$2147483647]", -1, &st, NULL),
-              EMBER_OK);
-    assert_int_equal(ember_bind_parameter_count(st), 0);
-    ember_finalize(st);
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        ember_stmt *st = NULL;
+        int rc = ember_prepare(db, cases[i].sql, -1, &st, NULL);
+        if (rc != EMBER_OK)
+            fail_msg("%s: %s", cases[i].sql, ember_errmsg(db));
+        if (ember_bind_parameter_count(st) != cases[i].n)
+            fail_msg("%s: %d parameters, expected %d", cases[i].sql,
+                     ember_bind_parameter_count(st), cases[i].n);
+        ember_finalize(st);
+    }
+    expect_error(db, "SELECT $65536", EMBER_SYNTAX, 7, "between 1 and 65535");
+    expect_error(db, "SELECT 1, $2147483648", EMBER_SYNTAX, 10,
+                 "between 1 and 65535");
+    expect_error(db, "SELECT $99999999999999999999999", EMBER_SYNTAX, 7,
+                 "parameter number");
+    expect_error(db, "SELECT $0", EMBER_SYNTAX, 7, "parameter number");
+    assert_alive(db);
     ember_close(db);
 }
 
-/* BUG: an outer join whose ON is constant false or NULL crashes: the
- * NULL-extended side is a constant vector with no data, and append_col
- * (src/exec/collection.c) copies from its NULL data pointer (SEGV in a
- * release build, UBSan "null pointer passed as argument 2" under ASan). */
-static void test_known_bug_outer_join_on_false(void **state)
+/* Regression: an outer join whose ON is constant false or NULL crashed:
+ * the NULL-extended side is a constant vector with no data, and
+ * append_col (src/exec/collection.c) copied from its NULL data pointer. */
+static void test_outer_join_on_false(void **state)
 {
-    if (!known_bugs())
-        skip();
     ember_db *db = open_mem();
     exec_ok(db, "CREATE TABLE a(x INTEGER); CREATE TABLE b(y INTEGER);"
                 "INSERT INTO b VALUES (1)");
@@ -1249,13 +1402,11 @@ static void test_known_bug_outer_join_on_false(void **state)
     ember_close(db);
 }
 
-/* BUG: a COPY FROM value longer than a VARCHAR(n) column is rejected
- * after parsing, by the table's check, with no "file:line:" in the
- * message (every other bad field names its line and field). */
-static void test_known_bug_copy_varchar_n_location(void **state)
+/* Regression: a COPY FROM value longer than a VARCHAR(n) column was
+ * rejected after parsing, by the table's check, with no "file:line:" in
+ * the message (every other bad field names its line and field). */
+static void test_copy_varchar_n_location(void **state)
 {
-    if (!known_bugs())
-        skip();
     const char *path = temp_path("long.csv");
     FILE *f = fopen(path, "w");
     assert_non_null(f);
@@ -1272,14 +1423,11 @@ static void test_known_bug_copy_varchar_n_location(void **state)
     unlink(path);
 }
 
-/* BUG: LIMIT + OFFSET is added in int64 (src/plan/physical.c:646, also
- * src/exec/op_sort.c:186/300/316): LIMIT 9223372036854775807 OFFSET 1
- * after an ORDER BY is a signed overflow (UBSan aborts; release builds
- * happen to give the right rows). */
-static void test_known_bug_limit_offset_overflow(void **state)
+/* Regression: LIMIT + OFFSET was added in int64 in the planner and the
+ * sort: LIMIT 9223372036854775807 OFFSET 1 after an ORDER BY was a signed
+ * overflow (UBSan aborted). */
+static void test_limit_offset_overflow(void **state)
 {
-    if (!known_bugs())
-        skip();
     ember_db *db = open_mem();
     exec_ok(db, "CREATE TABLE t(x INTEGER); INSERT INTO t VALUES (3), (1), "
                 "(2)");
@@ -1314,20 +1462,12 @@ static void test_union_chain_address_space(void **state)
     ember_close(db);
 }
 
-/* BUG (since the memory cache of ac22099, still in 21593b1): with more
- * threads than cores, repeating grouped aggregates over a 100,000-row
- * table corrupts memory. threads = 8 on two cores: a release build
- * segfaults in two runs of three (merge_state / merge_tables,
- * src/exec/op_hash_agg.c:613/660, or a jump to a wild address); ASan
- * reports heap-use-after-free or heap-buffer-overflow in next_slice
- * (src/exec/op_scan.c:107) on a worker, a SEGV in merge_tables, or UBSan
- * "member access within null pointer of type 'struct ColBuf'" in
- * release_col (src/exec/collection.c:26, from exec_release). threads = 4
- * shows the same, less often. */
-static void test_known_bug_parallel_aggregate_race(void **state)
+/* Regression: with more threads than cores, repeated grouped aggregates
+ * over a 100,000-row table corrupted memory (a worker's column range was
+ * released while another still read it; ASan: heap-use-after-free in the
+ * scan, SEGV in the aggregate merge). */
+static void test_parallel_aggregate_race(void **state)
 {
-    if (!known_bugs())
-        skip();
     ember_db *db = open_mem();
     exec_ok(db, "SET threads = 8;"
                 "CREATE TABLE d AS SELECT x FROM (VALUES (0), (1), (2), (3), "
@@ -1337,7 +1477,7 @@ static void test_known_bug_parallel_aggregate_race(void **state)
                 "CAST(a.x * 1.25 AS DECIMAL(10,2)) AS m, CASE WHEN c.x < 5 "
                 "THEN 'low' ELSE 'high' END AS s FROM d a, d b, d c, d e, "
                 "d f");
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 100; i++) {
         assert_rc(run(db, "SELECT g, s, count(*), sum(m), min(k) FROM t "
                           "WHERE k < 1000 GROUP BY g, s ORDER BY g, s"),
                   EMBER_OK);
@@ -1348,8 +1488,8 @@ static void test_known_bug_parallel_aggregate_race(void **state)
     ember_close(db);
 }
 
-/* EMBER_TEST_FILTER=test_known_bug_outer* runs only the matching tests
- * (cmocka's wildcard pattern), e.g. one known bug at a time. */
+/* EMBER_TEST_FILTER=test_outer* runs only the matching tests (cmocka's
+ * wildcard pattern). */
 int main(void)
 {
     const char *filter = getenv("EMBER_TEST_FILTER");
@@ -1375,19 +1515,19 @@ int main(void)
         cmocka_unit_test(test_allocs_independent_of_size),
         cmocka_unit_test(test_fault_open),
         cmocka_unit_test(test_fault_injection),
+        cmocka_unit_test(test_fault_injection_arena_off),
+        cmocka_unit_test(test_prepare_nomem),
         cmocka_unit_test(test_arena_off_null_varchar),
         cmocka_unit_test(test_union_chain_address_space),
-        /* skipped unless EMBER_TEST_KNOWN_BUGS is set */
-        cmocka_unit_test(test_known_bug_text_int64_min),
-        cmocka_unit_test(test_known_bug_insert_name_errors),
-        cmocka_unit_test(test_known_bug_decimal_prec_check),
-        cmocka_unit_test(test_known_bug_allocs_parallel),
-        cmocka_unit_test(test_known_bug_fault_injection_arena_off),
-        cmocka_unit_test(test_known_bug_param_count_quoted_names),
-        cmocka_unit_test(test_known_bug_outer_join_on_false),
-        cmocka_unit_test(test_known_bug_copy_varchar_n_location),
-        cmocka_unit_test(test_known_bug_limit_offset_overflow),
-        cmocka_unit_test(test_known_bug_parallel_aggregate_race),
+        cmocka_unit_test(test_column_int64_conversions),
+        cmocka_unit_test(test_dml_name_errors_at_prepare),
+        cmocka_unit_test(test_decimal_prec_check),
+        cmocka_unit_test(test_param_count_lexer),
+        cmocka_unit_test(test_allocs_parallel),
+        cmocka_unit_test(test_outer_join_on_false),
+        cmocka_unit_test(test_copy_varchar_n_location),
+        cmocka_unit_test(test_limit_offset_overflow),
+        cmocka_unit_test(test_parallel_aggregate_race),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,8 +15,10 @@
  * Without python3 the schema checks skip with a message; the comparison
  * with the API still runs.
  *
- * test_known_bug_* reproduce engine bugs and are skipped unless
- * EMBER_TEST_KNOWN_BUGS=1 is set (as in test_api.c).
+ * Also: EXPLAIN (FORMAT JSON) without ANALYZE (the plan only, compared
+ * with the analyzed document of the same query), SQL text that is not
+ * UTF-8 (U+FFFD in the document), and EXPLAIN ANALYZE writing the files
+ * of profile_output and trace_output.
  */
 #include <math.h>
 
@@ -347,6 +349,44 @@ static const char *jstr(const JVal *obj, const char *key)
  * The document against the API's profile
  * ------------------------------------------------------------------------ */
 
+/* Bytes of the valid UTF-8 sequence at s (RFC 3629), 0 if there is none. */
+static int utf8_len(const unsigned char *s)
+{
+    int n = s[0] >= 0xc2 && s[0] <= 0xdf   ? 2
+            : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+            : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+                                           : 0;
+    unsigned lo = s[0] == 0xe0 ? 0xa0 : s[0] == 0xf0 ? 0x90 : 0x80;
+    unsigned hi = s[0] == 0xed ? 0x9f : s[0] == 0xf4 ? 0x8f : 0xbf;
+    if (n == 0 || s[1] < lo || s[1] > hi)
+        return 0;
+    for (int i = 2; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return n;
+}
+
+/* `s` as the document must carry it: each byte that is not part of valid
+ * UTF-8 replaced by U+FFFD. In a static buffer (one at a time). */
+static const char *as_utf8(const char *s)
+{
+    static StrBuf sb;
+    sb_clear(&sb);
+    sb_puts(&sb, "");
+    for (const unsigned char *p = (const unsigned char *)(s ? s : "");
+         *p;) {
+        int n = *p < 0x80 ? 1 : utf8_len(p);
+        if (n == 0) {
+            sb_puts(&sb, "\xef\xbf\xbd");
+            p++;
+        } else {
+            sb_append(&sb, (const char *)p, (size_t)n);
+            p += n;
+        }
+    }
+    return sb.data;
+}
+
 #define assert_field(json_obj, key, api)                                       \
     do {                                                                       \
         uint64_t j_ = ju64(json_obj, key);                                     \
@@ -370,9 +410,9 @@ static void compare_op(const ember_profile *p, const JVal *o, int parent,
     assert_int_equal(op->parent, parent);
     assert_int_equal(op->depth, depth);
     assert_int_equal(!!op->subplan, sub);
-    assert_string_equal(jstr(o, "name"), op->name);
-    assert_string_equal(jstr(o, "label"), op->label);
-    assert_string_equal(jstr(o, "detail"), op->detail ? op->detail : "");
+    assert_string_equal(jstr(o, "name"), as_utf8(op->name));
+    assert_string_equal(jstr(o, "label"), as_utf8(op->label));
+    assert_string_equal(jstr(o, "detail"), as_utf8(op->detail));
     assert_field(o, "sql_line", op->sql_line);
     double est = jnum(o, "estimated_rows");
     if (fabs(est - op->est_rows) > 0.05 + 1e-12 * fabs(op->est_rows))
@@ -406,8 +446,10 @@ static void compare_doc(const char *json, const ember_profile *p)
 {
     JVal *doc = jparse(json);
     assert_int_equal(doc->t, J_OBJ);
-    assert_field(doc, "version", 1);
-    assert_string_equal(jstr(doc, "sql"), p->sql);
+    assert_field(doc, "version", 2);
+    assert_int_equal(jget(doc, "analyzed")->t, J_BOOL);
+    assert_true(jget(doc, "analyzed")->b);
+    assert_string_equal(jstr(doc, "sql"), as_utf8(p->sql));
     const JVal *ph = jget(doc, "phases_ns");
     assert_field(ph, "parse", p->t_parse_ns);
     assert_field(ph, "bind", p->t_bind_ns);
@@ -432,7 +474,7 @@ static void compare_doc(const char *json, const ember_profile *p)
     for (int i = 0; i < sites->n; i++) {
         const JVal *s = sites->items[i];
         const ember_profile_lock *l = &p->locks[i];
-        assert_string_equal(jstr(s, "site"), l->site);
+        assert_string_equal(jstr(s, "site"), as_utf8(l->site));
         assert_field(s, "acquires", l->acquires);
         assert_field(s, "contended", l->contended);
         assert_field(s, "wait_ns", l->wait_ns);
@@ -653,6 +695,101 @@ static Checked profiled_json(const char *sql, const char *tag,
     if (rows_seen)
         *rows_seen = n;
     return c;
+}
+
+/* Operator `o` of a plan-only document and its subtree against the
+ * profile of the same query analyzed: the same tree, names, details,
+ * lines and estimates, and exactly the plan-only keys; `*next` is the id
+ * pre-order numbering gives it. */
+static void compare_plan_op(const ember_profile *p, const JVal *o,
+                            int parent, bool sub, int *next)
+{
+    static const char *const keys[] = {"id", "name", "label", "detail",
+                                       "sql_line", "estimated_rows",
+                                       "children"};
+    assert_int_equal(o->t, J_OBJ);
+    assert_int_equal(o->n, (int)ARRAY_LEN(keys));
+    for (size_t k = 0; k < ARRAY_LEN(keys); k++)
+        assert_string_equal(o->keys[k], keys[k]);
+    int id = (int)ju64(o, "id");
+    assert_int_equal(id, *next);
+    (*next)++;
+    assert_true(id >= 1 && id <= p->n_ops);
+    const ember_profile_op *op = &p->ops[id - 1];
+    assert_int_equal(op->parent, parent);
+    assert_int_equal(!!op->subplan, sub);
+    assert_string_equal(jstr(o, "name"), as_utf8(op->name));
+    assert_string_equal(jstr(o, "label"), as_utf8(op->label));
+    assert_string_equal(jstr(o, "detail"), as_utf8(op->detail));
+    assert_field(o, "sql_line", op->sql_line);
+    double est = jnum(o, "estimated_rows");
+    if (fabs(est - op->est_rows) > 0.05 + 1e-12 * fabs(op->est_rows))
+        fail_msg("%s: estimated_rows %.17g != analyzed %.17g", op->label, est,
+                 op->est_rows);
+    const JVal *kids = jget(o, "children");
+    assert_int_equal(kids->t, J_ARR);
+    for (int i = 0; i < kids->n; i++)
+        compare_plan_op(p, kids->items[i], id, sub, next);
+}
+
+/* EXPLAIN (FORMAT JSON) `query`: one line, checked against the schema
+ * and against the profile of EXPLAIN (ANALYZE, FORMAT JSON) `query`.
+ * Returns its number of operators. */
+static int plan_json(const char *query, const char *tag)
+{
+    StrBuf sql;
+    sb_init(&sql);
+    sb_printf(&sql, "EXPLAIN (FORMAT JSON) %s", query);
+    ember_stmt *st = NULL;
+    int rc = ember_prepare(g_db, sql.data, -1, &st, NULL);
+    if (rc != EMBER_OK)
+        fail_msg("prepare: %s\n  in: %.300s", ember_errmsg(g_db), sql.data);
+    assert_rc(ember_step(st), EMBER_ROW);
+    assert_string_equal(ember_column_name(st, 0), "plan");
+    char *json = strdup(ember_column_text(st, 0));
+    assert_non_null(json);
+    assert_rc(ember_step(st), EMBER_DONE);
+    /* nothing ran */
+    const ember_profile *p = NULL;
+    assert_rc(ember_stmt_profile(st, &p), EMBER_MISUSE);
+    ember_finalize(st);
+    size_t n = strlen(json);
+    assert_true(n > 2 && json[0] == '{' && json[n - 1] == '\n');
+    assert_null(memchr(json, '\n', n - 1));
+    char path[400];
+    schema_check_later(write_doc(tag, json, path, sizeof(path)));
+
+    JVal *doc = jparse(json);
+    static const char *const top[] = {"version", "analyzed", "sql", "plan",
+                                      "subplans"};
+    assert_int_equal(doc->n, (int)ARRAY_LEN(top));
+    for (size_t k = 0; k < ARRAY_LEN(top); k++)
+        assert_string_equal(doc->keys[k], top[k]);
+    assert_field(doc, "version", 2);
+    assert_int_equal(jget(doc, "analyzed")->t, J_BOOL);
+    assert_false(jget(doc, "analyzed")->b);
+    assert_string_equal(jstr(doc, "sql"), as_utf8(sql.data));
+
+    /* the same query analyzed */
+    sb_clear(&sql);
+    sb_printf(&sql, "EXPLAIN (ANALYZE, FORMAT JSON) %s", query);
+    assert_rc(ember_prepare(g_db, sql.data, -1, &st, NULL), EMBER_OK);
+    assert_rc(ember_step(st), EMBER_ROW);
+    assert_rc(ember_stmt_profile(st, &p), EMBER_OK);
+    int next = 1;
+    const JVal *plan = jget(doc, "plan");
+    if (plan->t != J_NULL)
+        compare_plan_op(p, plan, 0, false, &next);
+    const JVal *subs = jget(doc, "subplans");
+    assert_int_equal(subs->t, J_ARR);
+    for (int i = 0; i < subs->n; i++)
+        compare_plan_op(p, subs->items[i], 0, true, &next);
+    assert_int_equal(next - 1, p->n_ops);
+    ember_finalize(st);
+    jfree(doc);
+    free(json);
+    sb_release(&sql);
+    return next - 1;
 }
 
 /* ------------------------------------------------------------------------
@@ -963,23 +1100,159 @@ static void test_checker_rejects(void **state)
     sb_release(&out);
 }
 
-/* Known bug: bytes that are not UTF-8 in the SQL text are copied into
- * the JSON as they are, so the document is not JSON (which must be
- * UTF-8); the trace writer replaces them with U+FFFD. */
-static void test_known_bug_json_invalid_utf8(void **state)
+/* Regression: bytes that are not UTF-8 in the SQL text (and so in an
+ * operator's detail) were copied into the JSON as they were, so the
+ * document was not JSON (which must be UTF-8); each such byte is now
+ * U+FFFD, as the trace writer does. */
+static void test_json_invalid_utf8(void **state)
 {
-    const char *kb = getenv("EMBER_TEST_KNOWN_BUGS");
-    if (kb == NULL || strcmp(kb, "1") != 0) {
-        printf("skip: known bug (EXPLAIN JSON copies invalid UTF-8); set "
-               "EMBER_TEST_KNOWN_BUGS=1 to run\n");
-        skip();
-    }
-    if (!have_python())
-        skip();
-    explain_json("SELECT 'a\xff"
-                 "b' AS x",
-                 "bad_utf8");
+    set_threads(1);
+    /* a lone byte, a truncated sequence, an encoded surrogate, an overlong
+     * form, then valid 2-, 3- and 4-byte sequences */
+    const char *q = "SELECT 'a\xff" "b' AS \"x\xe2\x82\", '\xed\xa0\x80', "
+                    "'\xc0\xaf', '\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80'";
+    explain_json(q, "bad_utf8");
+    plan_json(q, "bad_utf8_plan");
     schema_check_pending();
+    /* the replacement, byte for byte, in the document's "sql" */
+    ember_stmt *st = NULL;
+    StrBuf sql;
+    sb_init(&sql);
+    sb_printf(&sql, "EXPLAIN (ANALYZE, FORMAT JSON) %s", q);
+    assert_rc(ember_prepare(g_db, sql.data, -1, &st, NULL), EMBER_OK);
+    assert_rc(ember_step(st), EMBER_ROW);
+    JVal *doc = jparse(ember_column_text(st, 0));
+    assert_string_equal(jstr(doc, "sql"),
+                        "EXPLAIN (ANALYZE, FORMAT JSON) SELECT "
+                        "'a\xef\xbf\xbd" "b' AS \"x\xef\xbf\xbd\xef\xbf\xbd\", "
+                        "'\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd', "
+                        "'\xef\xbf\xbd\xef\xbf\xbd', "
+                        "'\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80'");
+    jfree(doc);
+    ember_finalize(st);
+    sb_release(&sql);
+}
+
+/* EXPLAIN (FORMAT JSON) without ANALYZE: the plan only ("analyzed":
+ * false, no runtime keys), the same operators, names, details, lines and
+ * estimates as EXPLAIN (ANALYZE, FORMAT JSON) of the same query, and
+ * nothing run: no profile on the statement. */
+static void test_plan_json(void **state)
+{
+    set_threads(2);
+    for (size_t i = 0; i < ARRAY_LEN(TPCH); i++) {
+        char tag[64];
+        snprintf(tag, sizeof(tag), "plan_tpch_%s", TPCH[i].tag);
+        assert_true(plan_json(TPCH[i].sql, tag) >= 3);
+    }
+    assert_true(plan_json(SUBPLAN_PER_ROW, "plan_subplan_per_row") >= 3);
+    for (size_t i = 0; i < ARRAY_LEN(SUBQUERIES); i++)
+        plan_json(SUBQUERIES[i].sql, SUBQUERIES[i].tag);
+    /* DML: planned, not applied */
+    exec_ok("CREATE TABLE pj_t AS SELECT n_nationkey AS k FROM nation");
+    plan_json("DELETE FROM pj_t WHERE k < 5", "plan_delete");
+    plan_json("INSERT INTO pj_t SELECT k + 100 FROM pj_t", "plan_insert");
+    ember_stmt *st = NULL;
+    assert_rc(ember_prepare(g_db, "SELECT count(*) FROM pj_t", -1, &st, NULL),
+              EMBER_OK);
+    assert_rc(ember_step(st), EMBER_ROW);
+    assert_i64_equal(ember_column_int64(st, 0), 25);
+    ember_finalize(st);
+    exec_ok("DROP TABLE pj_t");
+    /* FORMAT TEXT (the default) is still the text plan */
+    assert_rc(ember_prepare(g_db, "EXPLAIN SELECT count(*) FROM nation", -1,
+                            &st, NULL),
+              EMBER_OK);
+    assert_rc(ember_step(st), EMBER_ROW);
+    assert_true(ember_column_text(st, 0)[0] != '{');
+    ember_finalize(st);
+    schema_check_pending();
+}
+
+/* Regression: EXPLAIN ANALYZE runs the query but did not write the files
+ * that profile_output and trace_output ask for (a plain run does); it now
+ * writes the same set. EXPLAIN without ANALYZE runs nothing and writes
+ * nothing. */
+static void test_explain_analyze_writes_files(void **state)
+{
+    set_threads(2);
+    char prof[300], cont[300], sqlf[300], trace[300];
+    obs_path(prof, sizeof(prof), "ea.pb.gz");
+    obs_path(cont, sizeof(cont), "ea.contention.pb.gz");
+    obs_path(sqlf, sizeof(sqlf), "ea.sql");
+    obs_path(trace, sizeof(trace), "ea_trace.json");
+    static const char *const stmts[] = {
+        "EXPLAIN ANALYZE SELECT n_name, count(*) FROM nation, region "
+        "WHERE n_regionkey = r_regionkey GROUP BY 1",
+        "EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM lineitem "
+        "WHERE l_quantity < 10",
+        "EXPLAIN ANALYZE DELETE FROM nation WHERE n_nationkey < 3",
+        "SELECT count(*) FROM nation", /* a plain run, for comparison */
+    };
+    assert_rc(ember_set(g_db, "profile_output", prof), EMBER_OK);
+    assert_rc(ember_set(g_db, "trace_output", trace), EMBER_OK);
+    for (size_t i = 0; i < ARRAY_LEN(stmts); i++) {
+        const char *paths[] = {prof, cont, sqlf, trace};
+        for (size_t k = 0; k < ARRAY_LEN(paths); k++)
+            unlink(paths[k]);
+        ember_stmt *st = NULL;
+        assert_rc(ember_prepare(g_db, stmts[i], -1, &st, NULL), EMBER_OK);
+        int rc;
+        while ((rc = ember_step(st)) == EMBER_ROW)
+            ;
+        assert_rc(rc, EMBER_DONE);
+        ember_finalize(st);
+        for (size_t k = 0; k < ARRAY_LEN(paths); k++)
+            if (obs_file_size(paths[k]) <= 0)
+                fail_msg("%s: no %s", stmts[i], paths[k]);
+        /* the profile is gzip; the statement text is next to it */
+        FILE *f = fopen(prof, "rb");
+        assert_non_null(f);
+        unsigned char magic[2] = {0, 0};
+        assert_int_equal(fread(magic, 1, 2, f), 2);
+        fclose(f);
+        assert_true(magic[0] == 0x1f && magic[1] == 0x8b);
+        char text[512] = {0};
+        f = fopen(sqlf, "r");
+        assert_non_null(f);
+        size_t n = fread(text, 1, sizeof(text) - 1, f);
+        fclose(f);
+        text[n] = 0;
+        assert_true(n > 0 && text[n - 1] == '\n');
+        text[n - 1] = 0;
+        assert_string_equal(text, stmts[i]);
+        /* the trace is a valid Chrome trace of the query's operators */
+        if (obs_have("python3")) {
+            char script[512];
+            obs_script(script, sizeof(script), "check_trace.py");
+            StrBuf cmd, out;
+            sb_init(&cmd);
+            sb_init(&out);
+            sb_printf(&cmd, "timeout %d python3 '%s' '%s'", OBS_TOOL_TIMEOUT,
+                      script, trace);
+            if (obs_run(cmd.data, &out) != 0)
+                fail_msg("%s:\n%s", cmd.data, out.data);
+            assert_contains(out.data, "#1");
+            sb_release(&cmd);
+            sb_release(&out);
+        }
+    }
+    /* without ANALYZE nothing runs and nothing is written */
+    unlink(prof);
+    unlink(trace);
+    exec_ok("EXPLAIN SELECT count(*) FROM nation;"
+            "EXPLAIN (FORMAT JSON) SELECT count(*) FROM nation");
+    assert_true(obs_file_size(prof) < 0 && obs_file_size(trace) < 0);
+    assert_rc(ember_set(g_db, "profile_output", ""), EMBER_OK);
+    assert_rc(ember_set(g_db, "trace_output", ""), EMBER_OK);
+    /* EXPLAIN ANALYZE DELETE computed the change but did not apply it */
+    ember_stmt *st = NULL;
+    assert_rc(ember_prepare(g_db, "SELECT count(*) FROM nation", -1, &st,
+                            NULL),
+              EMBER_OK);
+    assert_rc(ember_step(st), EMBER_ROW);
+    assert_i64_equal(ember_column_int64(st, 0), 25);
+    ember_finalize(st);
 }
 
 int main(void)
@@ -991,7 +1264,9 @@ int main(void)
         cmocka_unit_test(test_profiling_setting),
         cmocka_unit_test(test_dml),
         cmocka_unit_test(test_checker_rejects),
-        cmocka_unit_test(test_known_bug_json_invalid_utf8),
+        cmocka_unit_test(test_json_invalid_utf8),
+        cmocka_unit_test(test_plan_json),
+        cmocka_unit_test(test_explain_analyze_writes_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
