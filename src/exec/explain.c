@@ -167,7 +167,8 @@ static const char *join_name(JoinType t)
 {
     static const char *const names[] = {"Inner", "Left",  "Right",
                                         "Full",  "Semi",  "Anti",
-                                        "AntiNull", "Mark", "Single"};
+                                        "AntiNull", "Mark", "Single",
+                                        "RightSemi", "RightAnti"};
     return names[t];
 }
 

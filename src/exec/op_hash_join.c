@@ -97,9 +97,16 @@ typedef struct JoinProbeLocal {
     SelIdx *sel;
 } JoinProbeLocal;
 
+/* Joins that mark matched build rows and emit from them after the probe. */
 static bool is_outer_build(JoinType t)
 {
-    return t == JT_RIGHT || t == JT_FULL;
+    return t == JT_RIGHT || t == JT_FULL || t == JT_RIGHT_SEMI ||
+           t == JT_RIGHT_ANTI;
+}
+
+static bool is_build_only(JoinType t)
+{
+    return t == JT_RIGHT_SEMI || t == JT_RIGHT_ANTI;
 }
 
 /* ------------------------------------------------------------------------
@@ -697,6 +704,25 @@ static int probe_pairs(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
     return EMBER_OK;
 }
 
+/* RIGHT_SEMI / RIGHT_ANTI: mark the build rows a probe row matches; the
+ * flush emits the marked (or the unmarked) ones. */
+static int probe_mark(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
+                      JoinProbeLocal *pl, Chunk *in, Chunk *out)
+{
+    while (chains_left(pl)) {
+        uint32_t m;
+        int rc = probe_round(tc, op, jg, pl, in, &m);
+        if (rc != EMBER_OK)
+            return rc;
+        for (uint32_t i = 0; i < m; i++)   /* several threads: relaxed */
+            __atomic_store_n(&jg->matched[pl->pair_b[i]], 1,
+                             __ATOMIC_RELAXED);
+    }
+    out->count = 0;
+    out->sel = NULL;
+    return EMBER_OK;
+}
+
 /* SEMI / ANTI / ANTI_NULL / MARK: decide each probe row. */
 static int probe_exists(ThreadCtx *tc, const PhysOp *op, JoinGlobal *jg,
                         JoinProbeLocal *pl, Chunk *in, Chunk *out)
@@ -781,12 +807,20 @@ static int probe_exec(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
         pl->started = false;
         return rc;
     }
+    case JT_RIGHT_SEMI:
+    case JT_RIGHT_ANTI: {
+        int rc = probe_mark(tc, op, jg, pl, in, out);
+        pl->started = false;
+        return rc;
+    }
     default:
         return probe_pairs(tc, op, jg, pl, in, out, res);
     }
 }
 
-/* RIGHT / FULL: emit build rows nobody matched, probe columns NULL. */
+/* RIGHT / FULL: emit build rows nobody matched, probe columns NULL.
+ * RIGHT_SEMI: the build rows somebody matched; RIGHT_ANTI: the others
+ * (build columns only). */
 static int probe_flush(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
                        Chunk *out)
 {
@@ -799,12 +833,13 @@ static int probe_flush(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
     }
     uint32_t ids[VEC_SIZE];
     uint32_t m = 0;
+    uint8_t want = op->join == JT_RIGHT_SEMI;
     while (jg->flush_pos < jg->build.n_rows && m < VEC_SIZE) {
         uint64_t r = jg->flush_pos++;
-        if (!jg->matched[r])
-            ids[m++] = (uint32_t)r;
+        ids[m] = (uint32_t)r;
+        m += jg->matched[r] == want;
     }
-    int np = op->child[0]->n_cols;
+    int np = is_build_only(op->join) ? 0 : op->child[0]->n_cols;
     for (int i = 0; i < np; i++) {
         out->cols[i].has_nulls = false;
         for (uint32_t k = 0; k < m; k++)

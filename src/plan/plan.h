@@ -139,6 +139,12 @@ typedef enum JoinType {
                                  with NULLs (true / false / NULL) */
     JT_SINGLE,                /* left join for a scalar subquery: error if
                                  a left row matches more than once */
+    /* physical only: SEMI / ANTI with the hash table built on the left
+     * input (the smaller one), probed by the right; matches mark build
+     * rows, which are emitted (or, for ANTI, the unmarked ones) once
+     * every probe is done */
+    JT_RIGHT_SEMI,
+    JT_RIGHT_ANTI,
 } JoinType;
 
 typedef enum TableFnKind {
