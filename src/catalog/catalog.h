@@ -5,7 +5,7 @@
  * Names are case-insensitive (the parser already folds unquoted names to
  * lower case; quoted names keep their case and are matched exactly by
  * PostgreSQL, but ember matches every name case-insensitively, as SQLite
- * does). Tables and views share one namespace; index names another.
+ * does). Tables, views and indexes share one namespace.
  *
  * Lifetime: the Catalog lives as long as the database handle. Everything
  * in it is allocated with mem_* and freed when the object is dropped.

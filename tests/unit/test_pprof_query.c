@@ -22,8 +22,9 @@
  * profile must name that lock site as its top entry, with the wait the
  * API reports. The wait depends on the two threads overlapping, so the
  * query is retried, and the check skips with a message if no run waited.
- * (`SET lock_shards = 1` is not used: no code reads that setting yet, so
- * it cannot add contention.)
+ * The same holds with `SET lock_shards = 1`, which puts the aggregate's
+ * per-thread tables into one shared table under a lock: the contention
+ * profile's top entry must then be that lock's site, "agg.shard".
  *
  * Without go on PATH (scripts/deps.sh installs golang-go) the test skips.
  */
@@ -481,6 +482,42 @@ static void test_sort(void **state)
     check_traces(&r, sort, NULL);
 }
 
+/* lock_shards = 1: both threads insert into one locked aggregate table. */
+static void test_contention_shards(void **state)
+{
+    if (!have_go())
+        skip();
+    static Run r;
+    int tries = 0;
+    assert_rc(ember_set(g_db, "lock_shards", "1"), EMBER_OK);
+    do {
+        char name[32];
+        snprintf(name, sizeof(name), "shard%d", tries++);
+        run_profiled(AGG_SQL, name, &r);
+    } while (r.site_contended == 0 && tries < LOCK_TRIES);
+    assert_rc(ember_set(g_db, "lock_shards", "0"), EMBER_OK);
+    if (r.site_contended == 0) {
+        printf("skip: no lock wait in %d runs at 2 threads with "
+               "lock_shards = 1 (machine too busy to overlap the "
+               "threads?)\n",
+               tries);
+        return;
+    }
+    printf("lock wait after %d run(s): %s, %" PRIu64 " waits, %" PRIu64
+           " ns\n",
+           tries, r.site, r.site_contended, r.site_wait_ns);
+    assert_string_equal(r.site, "agg.shard");
+    StrBuf out;
+    sb_init(&out);
+    pprof_run("-top", r.lock, &out);
+    printf("go tool pprof -top %s:\n%s", r.lock, out.data);
+    char name[200];
+    double pct = 0;
+    assert_true(top_row(out.data, 0, name, sizeof(name), &pct));
+    assert_string_equal(name, "lock agg.shard");
+    sb_release(&out);
+}
+
 static void test_contention(void **state)
 {
     if (!have_go())
@@ -550,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_hash_aggregate),
         cmocka_unit_test(test_sort),
         cmocka_unit_test(test_contention),
+        cmocka_unit_test(test_contention_shards),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
