@@ -83,7 +83,9 @@ typedef struct OpStats {
     uint64_t rows_in;         /* rows consumed (sinks, operators) */
     uint64_t chunks_out;
     uint64_t time_ns;         /* self time, wall clock, when profiling */
-    uint64_t cpu_ns;          /* self thread CPU time, when profiling */
+    uint64_t cpu_ns;          /* self thread CPU time, when profiling: a
+                                 task's CPU time split by wall time */
+    uint64_t task_wall0;      /* scratch: time_ns when the task began */
     uint64_t n_allocs;        /* allocator calls attributed to the op */
     uint64_t alloc_bytes;
     uint64_t lock_wait_ns;

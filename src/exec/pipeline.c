@@ -488,6 +488,34 @@ static int finish_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo)
     return e;
 }
 
+/* Calls f(stats of op) for every operator of pipeline p on this thread. */
+#define FOR_PIPELINE_OPS(tc, p, st, body)                                   \
+    do {                                                                    \
+        OpStats *st = &(tc)->stats[(p)->source->id];                        \
+        body;                                                               \
+        for (int i_ = 0; i_ < (p)->n_ops; i_++) {                           \
+            st = &(tc)->stats[(p)->ops[i_]->id];                            \
+            body;                                                           \
+        }                                                                   \
+        if ((p)->sink) {                                                    \
+            st = &(tc)->stats[(p)->sink->id];                               \
+            body;                                                           \
+        }                                                                   \
+    } while (0)
+
+/* Split a task's thread CPU time `cpu` (over wall time `wall`) among its
+ * operators by the wall time each spent in it (see meter.h). */
+static void apportion_cpu(ThreadCtx *tc, const Pipeline *p, uint64_t cpu,
+                          uint64_t wall)
+{
+    if (wall == 0)
+        return;
+    double f = (double)cpu / (double)wall;
+    FOR_PIPELINE_OPS(tc, p, st,
+                     st->cpu_ns += (uint64_t)((double)(st->time_ns -
+                                                       st->task_wall0) * f));
+}
+
 static void task_main(void *arg, int task, int worker)
 {
     RunCtx *rc = arg;
@@ -514,6 +542,8 @@ static void task_main(void *arg, int task, int worker)
         tc->batch_chunks = 0;
     }
     const Pipeline *p = rc->p;
+    if (PROFILING(cx))
+        FOR_PIPELINE_OPS(tc, p, st, st->task_wall0 = st->time_ns);
     const OpImpl *si = op_impl(p->source->kind);
     void *sg = rc->ps->gstate[p->source->id];
     Locals lo;
@@ -559,8 +589,11 @@ static void task_main(void *arg, int task, int worker)
         thread_fail(tc, e);
     uint64_t t_end = clock_ns();
     tc->busy_ns += t_end - t_task;
-    if (PROFILING(cx))
-        tc->cpu_ns += thread_cpu_ns() - cpu_task;
+    if (PROFILING(cx)) {
+        uint64_t cpu = thread_cpu_ns() - cpu_task;
+        tc->cpu_ns += cpu;
+        apportion_cpu(tc, p, cpu, t_end - t_task);
+    }
     LockStats d;
     lockstats_sub(&d, &ot->locks, &locks0);
     lockstats_add(&tc->locks, &d);
@@ -639,7 +672,7 @@ static int run_one(ExecCtx *cx, PipelineSet *ps, Pipeline *p,
         Meter m = {0};
         OpStats fin;
         memset(&fin, 0, sizeof(fin));
-        meter_start(&m);
+        meter_start_cpu(&m);
         if (im->finalize)
             e = im->finalize(cx, p->sink, ps->gstate[p->sink->id],
                              p->sink_side);
