@@ -325,6 +325,11 @@ const char *arena_name(const Arena *a)
     return a->name;
 }
 
+void arena_rename(Arena *a, const char *name)
+{
+    snprintf(a->name, sizeof(a->name), "%s", name ? name : "arena");
+}
+
 bool arena_is_malloc(const Arena *a)
 {
     return a->mode == ARENA_MALLOC;

@@ -146,6 +146,7 @@ bool arena_is_malloc(const Arena *a);      /* ARENA_MALLOC mode */
  * range stays usable; touching it again faults in zero pages). */
 void arena_trim(Arena *a, size_t keep);
 const char *arena_name(const Arena *a);
+void arena_rename(Arena *a, const char *name); /* a reused arena's role */
 
 /* ------------------------------------------------------------------------
  * Types (types.c)
