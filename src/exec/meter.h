@@ -10,8 +10,8 @@
  * without it: EXPLAIN ANALYZE on TPC-H SF 0.3 took 53 % longer (geomean)
  * when every call read it. A pipeline task reads it once at each end and
  * splits its CPU time over the task's operators in proportion to their
- * wall time (exec_apportion_cpu). Sink finalizes, once per operator, read
- * it directly.
+ * wall time (apportion_cpu in pipeline.c). Sink finalizes, once per
+ * operator, read it directly.
  */
 #ifndef EMBER_METER_H
 #define EMBER_METER_H

@@ -488,7 +488,8 @@ static int finish_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo)
     return e;
 }
 
-/* Calls f(stats of op) for every operator of pipeline p on this thread. */
+/* Runs `body` with `st` pointing at this thread's OpStats of each operator
+ * of pipeline p: source, streaming operators, sink. */
 #define FOR_PIPELINE_OPS(tc, p, st, body)                                   \
     do {                                                                    \
         OpStats *st = &(tc)->stats[(p)->source->id];                        \
