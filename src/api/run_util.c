@@ -414,6 +414,7 @@ static int run_dbgen(ember_stmt *st, Err *err)
     uint64_t rows = 0;
     for (int t = 0; rc == EMBER_OK && t < TPCH__N; t++) {
         table_analyze_parallel(tables[t], (struct ThreadPool *)pool, threads);
+        tdata_seal(&tables[t]->data);
         tables[t]->version++;
         rows += tables[t]->data.n_rows;
     }

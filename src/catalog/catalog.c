@@ -379,8 +379,7 @@ static int check_lengths(Table *t, uint64_t from, Err *err)
         for (uint64_t r = from; r < t->data.n_rows; r++) {
             if (tdata_is_null(&t->data, r, c))
                 continue;
-            const RowGroup *g = t->data.groups[r / RG_ROWS];
-            const Str *s = (const Str *)g->cols[c].data + r % RG_ROWS;
+            const Str *s = tdata_cell(&t->data, r, c);
             if (s->len > (uint32_t)ty.len && utf8_chars(s) > (uint32_t)ty.len)
                 return err_set(err, EMBER_CONSTRAINT, -1,
                                "value too long for type character "
@@ -394,6 +393,7 @@ static int check_lengths(Table *t, uint64_t from, Err *err)
 /* Fold rows [from, n_rows) into the column statistics. */
 static void stats_add_rows(Table *t, uint64_t from)
 {
+    Str buf[VEC_SIZE];
     Vector v;
     memset(&v, 0, sizeof(v));
     for (int c = 0; c < t->n_cols; c++) {
@@ -405,7 +405,7 @@ static void stats_add_rows(Table *t, uint64_t from)
             uint32_t vec_off = off & ~(uint32_t)(VEC_SIZE - 1);
             uint32_t rows = t->data.groups[g]->n_rows;
             uint32_t n = MIN(VEC_SIZE, rows - vec_off);
-            tdata_view(&t->data, g, vec_off, n, c, &v);
+            tdata_view(&t->data, g, vec_off, n, c, &v, buf);
             SelIdx sel[VEC_SIZE];
             uint32_t m = 0;
             for (uint32_t k = off - vec_off; k < n; k++)
@@ -445,6 +445,7 @@ int table_commit_append_stats(Table *t, TableMark m, const ColStats *added,
             colstats_merge(&t->stats[c], &added[c]);
     else if (!t->stats_frozen)
         stats_add_rows(t, m.n_rows);
+    tdata_seal(&t->data);
     t->version++;
     return EMBER_OK;
 }
@@ -490,6 +491,7 @@ int table_replace_data(Table *t, TableData *data, Err *err)
     memset(data, 0, sizeof(*data));
     if (!t->stats_frozen)
         table_analyze(t);
+    tdata_seal(&t->data);
     t->version++;
     return EMBER_OK;
 }

@@ -9,9 +9,7 @@
 
 static const void *cell(const TableData *t, uint64_t row, int col)
 {
-    const RowGroup *g = t->groups[row / RG_ROWS];
-    return (const char *)g->cols[col].data +
-           (row % RG_ROWS) * type_width(t->types[col]);
+    return tdata_cell(t, row, col);
 }
 
 static bool key_has_null(const HashIndex *h, const TableData *t, uint64_t r)

@@ -160,6 +160,7 @@ void colstats_rebuild(ColStats *s, const TableData *t, int col)
 {
     colstats_release(s);
     colstats_init(s);
+    Str buf[VEC_SIZE];
     Vector v;
     memset(&v, 0, sizeof(v));
     v.type = t->types[col];
@@ -168,7 +169,7 @@ void colstats_rebuild(ColStats *s, const TableData *t, int col)
         uint32_t rows = t->groups[g]->n_rows;
         for (uint32_t off = 0; off < rows; off += VEC_SIZE) {
             uint32_t n = MIN(VEC_SIZE, rows - off);
-            tdata_view(t, g, off, n, col, &v);
+            tdata_view(t, g, off, n, col, &v, buf);
             colstats_add(s, &v, NULL, n);
         }
     }

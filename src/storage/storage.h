@@ -25,13 +25,25 @@
 #define RG_WORDS (RG_ROWS / 64)
 
 typedef struct ColSeg {
-    void *data;               /* cap values of the column's physical type */
+    void *data;               /* cap values of the column's physical type;
+                                 NULL when dictionary-encoded */
     uint64_t *validity;       /* cap bits, NULL when no NULL stored yet */
+    /* A VARCHAR column of a sealed group with at most DICT_MAX distinct
+     * values: one code per row into dict (NULL rows: code 0, meaningless);
+     * the strings' bytes stay in the table's heap. */
+    uint8_t *codes;
+    Str *dict;
+    uint32_t n_dict;
 } ColSeg;
+
+/* TUNING: one-byte codes. TPC-H's flags, modes, instructions, priorities,
+ * segments and nation names have 2 to 25 values. */
+#define DICT_MAX 255
 
 typedef struct RowGroup {
     uint32_t n_rows;
     uint32_t cap;             /* grows 2048 .. RG_ROWS for the first group */
+    bool sealed;              /* full and looked at by tdata_seal */
     void *block;              /* full groups: every column's array in one
                                  mapping of block_size bytes, else NULL */
     size_t block_size;
@@ -95,10 +107,23 @@ int tdata_extend(TableData *t, uint64_t n, bool more);
 char *strheap_alloc(StrHeap *h, size_t n);
 void strheap_release(StrHeap *h);
 void tdata_adopt_heap(TableData *t, StrHeap *h);
-/* Make `out` a zero-copy view of rows [off, off+n) of group g, column col
- * (n <= VEC_SIZE). out->type must already be the column's type. */
+/* Make `out` a view of rows [off, off+n) of group g, column col (n <=
+ * VEC_SIZE): zero-copy, or, for a dictionary-encoded column, the values
+ * decoded into `buf` (VEC_SIZE Strs the caller owns; may be NULL only for
+ * columns that are not VARCHAR). out->type must be the column's type. */
 void tdata_view(const TableData *t, uint32_t g, uint32_t off, uint32_t n,
-                int col, Vector *out);
+                int col, Vector *out, Str *buf);
+/* The value of one cell (any type; garbage under a NULL). */
+const void *tdata_cell(const TableData *t, uint64_t row, int col);
+/*
+ * Dictionary-encode the VARCHAR columns of every full group not yet
+ * sealed that hold at most DICT_MAX distinct values, and give their Str
+ * arrays back to the system. Full groups are never written again (appends
+ * go to later groups; UPDATE and DELETE build new data), so encoding is
+ * done once, at the end of each committed append. Best effort: a column
+ * whose code array cannot be allocated stays plain.
+ */
+void tdata_seal(TableData *t);
 /* One value (slow path: constraint checks, tests). */
 Value tdata_get(const TableData *t, uint64_t row, int col);
 bool tdata_is_null(const TableData *t, uint64_t row, int col);

@@ -75,6 +75,7 @@ static void group_free(const TableData *t, RowGroup *g)
         if (g->block == NULL)
             mem_free(g->cols[c].data);
         mem_free(g->cols[c].validity);
+        mem_free(g->cols[c].codes);  /* dict shares its allocation */
     }
     if (g->block)
         mem_unmap(g->block, g->block_size);
@@ -121,8 +122,11 @@ size_t tdata_bytes(const TableData *t)
 {
     size_t n = t->heap.total;
     for (uint32_t g = 0; g < t->n_groups; g++)
-        for (int c = 0; c < t->n_cols; c++)
-            n += t->groups[g]->cap * type_width(t->types[c]);
+        for (int c = 0; c < t->n_cols; c++) {
+            const ColSeg *s = &t->groups[g]->cols[c];
+            n += s->codes ? RG_ROWS + sizeof(Str) * s->n_dict
+                          : t->groups[g]->cap * type_width(t->types[c]);
+        }
     return n;
 }
 
@@ -422,12 +426,20 @@ void tdata_truncate(TableData *t, TableMark m)
 }
 
 void tdata_view(const TableData *t, uint32_t g, uint32_t off, uint32_t n,
-                int col, Vector *out)
+                int col, Vector *out, Str *buf)
 {
     const RowGroup *rg = t->groups[g];
     const ColSeg *s = &rg->cols[col];
     assert(off + n <= rg->n_rows && n <= VEC_SIZE && off % 64 == 0);
-    out->data = (char *)s->data + (size_t)off * type_width(t->types[col]);
+    if (s->codes) {
+        assert(buf != NULL);
+        const uint8_t *code = s->codes + off;
+        for (uint32_t k = 0; k < n; k++)
+            buf[k] = s->dict[code[k]];
+        out->data = buf;
+    } else {
+        out->data = (char *)s->data + (size_t)off * type_width(t->types[col]);
+    }
     out->is_const = false;
     out->str_stable = true;
     if (s->validity) {
@@ -454,12 +466,107 @@ Value tdata_get(const TableData *t, uint64_t row, int col)
     v.phys = (uint8_t)type_phys(v.type);
     uint32_t g = (uint32_t)(row / RG_ROWS);
     uint32_t off = (uint32_t)(row % RG_ROWS);
-    const RowGroup *rg = t->groups[g];
-    v.data = (char *)rg->cols[col].data + (size_t)off * type_width(v.type);
+    UNUSED(g);
+    UNUSED(off);
+    v.data = (void *)tdata_cell(t, row, col);
     if (tdata_is_null(t, row, col)) {
         Value r = value_null();
         r.type = v.type;
         return r;
     }
     return vector_get_value(&v, 0);
+}
+
+const void *tdata_cell(const TableData *t, uint64_t row, int col)
+{
+    const ColSeg *s = &t->groups[row / RG_ROWS]->cols[col];
+    uint32_t off = (uint32_t)(row % RG_ROWS);
+    if (s->codes)
+        return &s->dict[s->codes[off]];
+    return (const char *)s->data + (size_t)off * type_width(t->types[col]);
+}
+
+/* ------------------------------------------------------------------------
+ * Dictionary encoding of sealed groups
+ * ------------------------------------------------------------------------ */
+
+/* Codes of column c of full group g into codes[], its distinct values into
+ * dict[]; false when there are more than DICT_MAX. */
+static bool encode_column(const RowGroup *g, int c, uint8_t *codes, Str *dict,
+                          uint32_t *n_dict)
+{
+    uint16_t slot[4 * (DICT_MAX + 1)];    /* dict index + 1; 0 empty */
+    const uint32_t mask = (uint32_t)(sizeof(slot) / sizeof(slot[0])) - 1;
+    memset(slot, 0, sizeof(slot));
+    const Str *v = g->cols[c].data;
+    const uint64_t *valid = g->cols[c].validity;
+    uint32_t n = 0;
+    for (uint32_t r = 0; r < g->n_rows; r++) {
+        if (valid && !((valid[r >> 6] >> (r & 63)) & 1)) {
+            codes[r] = 0;
+            continue;
+        }
+        if (r > 0 && codes[r - 1] < n && str_eq(&dict[codes[r - 1]], &v[r])) {
+            codes[r] = codes[r - 1];      /* runs of one value */
+            continue;
+        }
+        uint32_t i = (uint32_t)hash_str(&v[r]) & mask;
+        for (;;) {
+            uint32_t e = slot[i];
+            if (e == 0) {
+                if (n == DICT_MAX)
+                    return false;
+                dict[n] = v[r];
+                slot[i] = (uint16_t)++n;
+                codes[r] = (uint8_t)(n - 1);
+                break;
+            }
+            if (str_eq(&dict[e - 1], &v[r])) {
+                codes[r] = (uint8_t)(e - 1);
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+    if (n == 0)
+        memset(&dict[0], 0, sizeof(Str));   /* code 0 of all-NULL rows */
+    *n_dict = n;
+    return true;
+}
+
+static void seal_column(RowGroup *g, int c)
+{
+    ColSeg *s = &g->cols[c];
+    uint8_t *codes = mem_alloc(RG_ROWS + sizeof(Str) * (DICT_MAX + 1));
+    if (codes == NULL)
+        return;                           /* stays plain */
+    Str *dict = (Str *)(codes + RG_ROWS);
+    uint32_t n;
+    if (!encode_column(g, c, codes, dict, &n)) {
+        mem_free(codes);
+        return;
+    }
+    s->codes = codes;
+    s->dict = dict;
+    s->n_dict = n;
+    /* The Str array goes back to the system: freed, or, inside a group's
+     * block (each column's array starts on a page), its pages dropped. */
+    if (g->block)
+        madvise(s->data, (size_t)RG_ROWS * sizeof(Str), MADV_DONTNEED);
+    else
+        mem_free(s->data);
+    s->data = NULL;
+}
+
+void tdata_seal(TableData *t)
+{
+    for (uint32_t gi = 0; gi < t->n_groups; gi++) {
+        RowGroup *g = t->groups[gi];
+        if (g->sealed || g->n_rows < RG_ROWS)
+            continue;
+        for (int c = 0; c < t->n_cols; c++)
+            if (type_phys(t->types[c]) == PHYS_STR)
+                seal_column(g, c);
+        g->sealed = true;
+    }
 }

@@ -418,6 +418,7 @@ static int write_tbl(const TableData *t, int table, const char *path)
         return -1;
     }
     Vector cols[32];
+    static Str dec_buf[32][VEC_SIZE];    /* dictionary-encoded columns */
     memset(cols, 0, sizeof(cols));
     Chunk c;
     memset(&c, 0, sizeof(c));
@@ -434,7 +435,7 @@ static int write_tbl(const TableData *t, int table, const char *path)
              off += VEC_SIZE) {
             uint32_t n = n_rows - off < VEC_SIZE ? n_rows - off : VEC_SIZE;
             for (int k = 0; k < n_cols; k++)
-                tdata_view(t, g, off, n, k, &cols[k]);
+                tdata_view(t, g, off, n, k, &cols[k], dec_buf[k]);
             c.count = n;
             rc = csv_writer_chunk(w, &c, &err);
         }

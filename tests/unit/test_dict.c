@@ -1,0 +1,143 @@
+/*
+ * test_dict.c -- dictionary encoding of sealed row groups (tdata_seal in
+ * src/storage/table.c): which columns get codes, that every reader
+ * (tdata_view, tdata_cell, tdata_get) sees the values that were stored,
+ * NULLs included, and that tdata_bytes shrinks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "unit.h"
+
+#include "storage/storage.h"
+
+enum { N_ROWS = 2 * RG_ROWS + 1000 };   /* two full groups and a partial */
+
+static const char *const WORDS[] = {"AIR", "MAIL", "a value longer than twelve"};
+
+/* Row r of the three columns: a low-cardinality string (NULL every 7th
+ * row), a string of 1,000 values (too many to encode), an integer. */
+static void row_value(uint32_t r, Str *low, bool *low_null, Str *high,
+                      char *buf)
+{
+    *low_null = r % 7 == 3;
+    *low = str_make(WORDS[r % 3], (uint32_t)strlen(WORDS[r % 3]));
+    snprintf(buf, 16, "v%u", r % 1000);
+    *high = str_make(buf, (uint32_t)strlen(buf));
+}
+
+static void fill(TableData *t)
+{
+    Type types[3] = {type_make(TYPE_VARCHAR), type_make(TYPE_VARCHAR),
+                     type_make(TYPE_INT32)};
+    assert_rc(tdata_init(t, 3, types), EMBER_OK);
+    static Str lows[VEC_SIZE], highs[VEC_SIZE];
+    static int32_t ints[VEC_SIZE];
+    static uint64_t valid[VEC_WORDS];
+    static char bufs[VEC_SIZE][16];
+    Vector cols[3];
+    memset(cols, 0, sizeof(cols));
+    for (int i = 0; i < 3; i++) {
+        cols[i].type = types[i];
+        cols[i].phys = (uint8_t)type_phys(types[i]);
+    }
+    cols[0].data = lows;
+    cols[0].validity = valid;
+    cols[0].has_nulls = true;
+    cols[1].data = highs;
+    cols[2].data = ints;
+    Chunk c = {3, cols, 0, NULL, 0};
+    for (uint32_t r0 = 0; r0 < N_ROWS; r0 += VEC_SIZE) {
+        uint32_t n = N_ROWS - r0 < VEC_SIZE ? N_ROWS - r0 : VEC_SIZE;
+        memset(valid, 0xff, sizeof(valid));
+        for (uint32_t k = 0; k < n; k++) {
+            bool null;
+            row_value(r0 + k, &lows[k], &null, &highs[k], bufs[k]);
+            if (null)
+                valid[k / 64] &= ~(1ull << (k % 64));
+            ints[k] = (int32_t)(r0 + k);
+        }
+        c.count = n;
+        assert_rc(tdata_append(t, &c), EMBER_OK);
+    }
+}
+
+/* Every value read back through tdata_view and tdata_cell. */
+static void check_values(const TableData *t)
+{
+    static Str dec[VEC_SIZE];
+    char buf[16];
+    for (uint32_t g = 0; g < t->n_groups; g++)
+        for (uint32_t off = 0; off < t->groups[g]->n_rows; off += VEC_SIZE) {
+            uint32_t n = t->groups[g]->n_rows - off;
+            n = n < VEC_SIZE ? n : VEC_SIZE;
+            Vector v[2];
+            memset(v, 0, sizeof(v));
+            for (int c = 0; c < 2; c++) {
+                v[c].type = t->types[c];
+                v[c].phys = (uint8_t)type_phys(t->types[c]);
+            }
+            tdata_view(t, g, off, n, 0, &v[0], dec);
+            for (uint32_t k = 0; k < n; k++) {
+                uint32_t r = g * RG_ROWS + off + k;
+                Str low, high;
+                bool null;
+                row_value(r, &low, &null, &high, buf);
+                assert_true(vec_valid(&v[0], k) == !null);
+                assert_true(tdata_is_null(t, r, 0) == null);
+                if (!null) {
+                    assert_true(str_eq(&((Str *)v[0].data)[k], &low));
+                    assert_true(str_eq(tdata_cell(t, r, 0), &low));
+                }
+                assert_true(str_eq(tdata_cell(t, r, 1), &high));
+                assert_i64_equal(*(const int32_t *)tdata_cell(t, r, 2), r);
+            }
+        }
+}
+
+static void test_seal(void **state)
+{
+    TableData t;
+    fill(&t);
+    assert_i64_equal(t.n_groups, 3);
+    size_t before = tdata_bytes(&t);
+    check_values(&t);
+    tdata_seal(&t);
+    for (int g = 0; g < 2; g++) {
+        const RowGroup *rg = t.groups[g];
+        assert_true(rg->sealed);
+        assert_non_null(rg->cols[0].codes);       /* 3 values */
+        assert_null(rg->cols[0].data);
+        assert_i64_equal(rg->cols[0].n_dict, 3);
+        assert_null(rg->cols[1].codes);           /* 1,000 values */
+        assert_non_null(rg->cols[1].data);
+        assert_null(rg->cols[2].codes);           /* not VARCHAR */
+    }
+    assert_false(t.groups[2]->sealed);            /* partial: appendable */
+    assert_null(t.groups[2]->cols[0].codes);
+    size_t after = tdata_bytes(&t);
+    printf("table bytes %zu before sealing, %zu after\n", before, after);
+    /* per sealed group: 16 bytes a row become 1, plus the 3 entries */
+    assert_i64_equal(before - after,
+                     2 * ((size_t)RG_ROWS * 15 - 3 * sizeof(Str)));
+    check_values(&t);
+    tdata_seal(&t);                               /* idempotent */
+    check_values(&t);
+    uint32_t r = RG_ROWS + 2;                     /* in a sealed group */
+    Str low, high;
+    bool null;
+    char buf[16];
+    row_value(r, &low, &null, &high, buf);
+    Value v = tdata_get(&t, r, 0);
+    assert_false(v.is_null);
+    assert_true(str_eq(&v.v.s, &low));
+    tdata_release(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_seal),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
