@@ -132,7 +132,9 @@ static int copy_from(ember_stmt *st, const CsvOptions *o, Err *err)
     int rc = csv_read(&t->data, s->file, &ro,
                       (struct ThreadPool *)api_pool(st->db), &n, err);
     if (rc == EMBER_OK)
-        rc = table_commit_append_stats(t, m, ro.stats, err);
+        rc = table_commit_append_stats(t, m, ro.stats,
+                                       (struct ThreadPool *)api_pool(st->db),
+                                       ro.n_threads, err);
     if (rc == EMBER_OK)
         st->changes = (int64_t)n;
     for (int c = 0; ro.stats && c < t->n_cols; c++)
@@ -414,7 +416,7 @@ static int run_dbgen(ember_stmt *st, Err *err)
     uint64_t rows = 0;
     for (int t = 0; rc == EMBER_OK && t < TPCH__N; t++) {
         table_analyze_parallel(tables[t], (struct ThreadPool *)pool, threads);
-        tdata_seal(&tables[t]->data);
+        tdata_seal(&tables[t]->data, (struct ThreadPool *)pool, threads);
         tables[t]->version++;
         rows += tables[t]->data.n_rows;
     }

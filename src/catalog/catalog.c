@@ -418,10 +418,11 @@ static void stats_add_rows(Table *t, uint64_t from)
 
 int table_commit_append(Table *t, TableMark m, Err *err)
 {
-    return table_commit_append_stats(t, m, NULL, err);
+    return table_commit_append_stats(t, m, NULL, NULL, 1, err);
 }
 
 int table_commit_append_stats(Table *t, TableMark m, const ColStats *added,
+                              struct ThreadPool *pool, int n_threads,
                               Err *err)
 {
     int rc = check_not_null(t, m.n_rows, err);
@@ -445,7 +446,7 @@ int table_commit_append_stats(Table *t, TableMark m, const ColStats *added,
             colstats_merge(&t->stats[c], &added[c]);
     else if (!t->stats_frozen)
         stats_add_rows(t, m.n_rows);
-    tdata_seal(&t->data);
+    tdata_seal(&t->data, pool, n_threads);
     t->version++;
     return EMBER_OK;
 }
@@ -491,7 +492,7 @@ int table_replace_data(Table *t, TableData *data, Err *err)
     memset(data, 0, sizeof(*data));
     if (!t->stats_frozen)
         table_analyze(t);
-    tdata_seal(&t->data);
+    tdata_seal(&t->data, NULL, 1);
     t->version++;
     return EMBER_OK;
 }

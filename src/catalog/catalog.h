@@ -102,10 +102,13 @@ int table_column_index(const Table *t, const char *name);
  */
 TableMark table_begin_append(Table *t);
 int table_commit_append(Table *t, TableMark m, Err *err);
+struct ThreadPool;
 /* The same, with the statistics of the new rows already computed (COPY
  * folds them in while it parses, in parallel): `added`, one per column,
- * is merged instead of rescanning the rows. NULL rescans. */
+ * is merged instead of rescanning the rows. NULL rescans. New full row
+ * groups are dictionary-encoded on `pool` (NULL: this thread). */
 int table_commit_append_stats(Table *t, TableMark m, const ColStats *added,
+                              struct ThreadPool *pool, int n_threads,
                               Err *err);
 void table_abort_append(Table *t, TableMark m);
 /* Replace all data of t with `data` (UPDATE/DELETE build a new version

@@ -115,15 +115,17 @@ void tdata_view(const TableData *t, uint32_t g, uint32_t off, uint32_t n,
                 int col, Vector *out, Str *buf);
 /* The value of one cell (any type; garbage under a NULL). */
 const void *tdata_cell(const TableData *t, uint64_t row, int col);
+struct ThreadPool;
 /*
  * Dictionary-encode the VARCHAR columns of every full group not yet
  * sealed that hold at most DICT_MAX distinct values, and give their Str
  * arrays back to the system. Full groups are never written again (appends
  * go to later groups; UPDATE and DELETE build new data), so encoding is
  * done once, at the end of each committed append. Best effort: a column
- * whose code array cannot be allocated stays plain.
+ * whose code array cannot be allocated stays plain. Groups are encoded
+ * in parallel on `pool` (NULL: on the calling thread).
  */
-void tdata_seal(TableData *t);
+void tdata_seal(TableData *t, struct ThreadPool *pool, int n_threads);
 /* One value (slow path: constraint checks, tests). */
 Value tdata_get(const TableData *t, uint64_t row, int col);
 bool tdata_is_null(const TableData *t, uint64_t row, int col);

@@ -102,7 +102,7 @@ static void test_seal(void **state)
     assert_i64_equal(t.n_groups, 3);
     size_t before = tdata_bytes(&t);
     check_values(&t);
-    tdata_seal(&t);
+    tdata_seal(&t, NULL, 1);
     for (int g = 0; g < 2; g++) {
         const RowGroup *rg = t.groups[g];
         assert_true(rg->sealed);
@@ -121,7 +121,7 @@ static void test_seal(void **state)
     assert_i64_equal(before - after,
                      2 * ((size_t)RG_ROWS * 15 - 3 * sizeof(Str)));
     check_values(&t);
-    tdata_seal(&t);                               /* idempotent */
+    tdata_seal(&t, NULL, 1);                      /* idempotent */
     check_values(&t);
     uint32_t r = RG_ROWS + 2;                     /* in a sealed group */
     Str low, high;
