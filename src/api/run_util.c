@@ -416,7 +416,8 @@ static int run_dbgen(ember_stmt *st, Err *err)
     uint64_t rows = 0;
     for (int t = 0; rc == EMBER_OK && t < TPCH__N; t++) {
         table_analyze_parallel(tables[t], (struct ThreadPool *)pool, threads);
-        tdata_seal(&tables[t]->data, (struct ThreadPool *)pool, threads);
+        tdata_seal(&tables[t]->data, tables[t]->data.n_rows,
+                   (struct ThreadPool *)pool, threads);
         tables[t]->version++;
         rows += tables[t]->data.n_rows;
     }

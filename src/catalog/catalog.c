@@ -446,7 +446,7 @@ int table_commit_append_stats(Table *t, TableMark m, const ColStats *added,
             colstats_merge(&t->stats[c], &added[c]);
     else if (!t->stats_frozen)
         stats_add_rows(t, m.n_rows);
-    tdata_seal(&t->data, pool, n_threads);
+    tdata_seal(&t->data, t->data.n_rows - m.n_rows, pool, n_threads);
     t->version++;
     return EMBER_OK;
 }
@@ -492,7 +492,7 @@ int table_replace_data(Table *t, TableData *data, Err *err)
     memset(data, 0, sizeof(*data));
     if (!t->stats_frozen)
         table_analyze(t);
-    tdata_seal(&t->data, NULL, 1);
+    tdata_seal(&t->data, t->data.n_rows, NULL, 1);
     t->version++;
     return EMBER_OK;
 }

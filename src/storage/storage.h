@@ -43,7 +43,8 @@ typedef struct ColSeg {
 typedef struct RowGroup {
     uint32_t n_rows;
     uint32_t cap;             /* grows 2048 .. RG_ROWS for the first group */
-    bool sealed;              /* full and looked at by tdata_seal */
+    bool sealed;              /* looked at by tdata_seal since its last
+                                 write */
     void *block;              /* full groups: every column's array in one
                                  mapping of block_size bytes, else NULL */
     size_t block_size;
@@ -117,15 +118,18 @@ void tdata_view(const TableData *t, uint32_t g, uint32_t off, uint32_t n,
 const void *tdata_cell(const TableData *t, uint64_t row, int col);
 struct ThreadPool;
 /*
- * Dictionary-encode the VARCHAR columns of every full group not yet
- * sealed that hold at most DICT_MAX distinct values, and give their Str
- * arrays back to the system. Full groups are never written again (appends
- * go to later groups; UPDATE and DELETE build new data), so encoding is
- * done once, at the end of each committed append. Best effort: a column
- * whose code array cannot be allocated stays plain. Groups are encoded
- * in parallel on `pool` (NULL: on the calling thread).
+ * Dictionary-encode the VARCHAR columns of every group not yet sealed
+ * that hold at most DICT_MAX distinct values, and give their Str arrays
+ * back to the system; called at the end of each committed append. Full
+ * groups are never written again (UPDATE and DELETE build new data); the
+ * last group, when rows are added to it, is decoded back to plain arrays
+ * first; it is encoded only when the append being committed (`added`
+ * rows) brought at least half its rows. Best effort: a column whose code
+ * array cannot be allocated stays plain. Groups are encoded in parallel
+ * on `pool` (NULL: on the calling thread).
  */
-void tdata_seal(TableData *t, struct ThreadPool *pool, int n_threads);
+void tdata_seal(TableData *t, uint64_t added, struct ThreadPool *pool,
+                int n_threads);
 /* One value (slow path: constraint checks, tests). */
 Value tdata_get(const TableData *t, uint64_t row, int col);
 bool tdata_is_null(const TableData *t, uint64_t row, int col);

@@ -125,7 +125,7 @@ size_t tdata_bytes(const TableData *t)
     for (uint32_t g = 0; g < t->n_groups; g++)
         for (int c = 0; c < t->n_cols; c++) {
             const ColSeg *s = &t->groups[g]->cols[c];
-            n += s->codes ? RG_ROWS + sizeof(Str) * s->n_dict
+            n += s->codes ? t->groups[g]->cap + sizeof(Str) * s->n_dict
                           : t->groups[g]->cap * type_width(t->types[c]);
         }
     return n;
@@ -197,10 +197,15 @@ static int group_grow(const TableData *t, RowGroup *g, uint32_t cap)
     return EMBER_OK;
 }
 
+static int group_unseal(const TableData *t, RowGroup *g);
+
 /* A group with room for at least one more row. */
 static RowGroup *writable_group(TableData *t, uint32_t want)
 {
     RowGroup *g = t->n_groups ? t->groups[t->n_groups - 1] : NULL;
+    if (g && g->n_rows < RG_ROWS && g->sealed &&
+        group_unseal(t, g) != EMBER_OK)
+        return NULL;
     if (g && g->n_rows < g->cap)
         return g;
     if (g && g->cap < RG_ROWS) {
@@ -553,10 +558,11 @@ static bool encode_column(const RowGroup *g, int c, uint8_t *codes, Str *dict,
 static void seal_column(RowGroup *g, int c)
 {
     ColSeg *s = &g->cols[c];
-    uint8_t *codes = mem_alloc(RG_ROWS + sizeof(Str) * (DICT_MAX + 1));
+    size_t n_codes = (g->cap + 15) & ~(size_t)15;  /* dict stays aligned */
+    uint8_t *codes = mem_alloc(n_codes + sizeof(Str) * (DICT_MAX + 1));
     if (codes == NULL)
         return;                           /* stays plain */
-    Str *dict = (Str *)(codes + RG_ROWS);
+    Str *dict = (Str *)(codes + n_codes);
     uint32_t n;
     if (!encode_column(g, c, codes, dict, &n)) {
         mem_free(codes);
@@ -574,6 +580,45 @@ static void seal_column(RowGroup *g, int c)
     s->data = NULL;
 }
 
+/* Where column c's array lives in a group's block. */
+static void *block_column(const TableData *t, const RowGroup *g, int c)
+{
+    size_t off = 0;
+    for (int i = 0; i < c; i++)
+        off += (size_t)RG_ROWS * type_width(t->types[i]);
+    return (char *)g->block + off;
+}
+
+/* Before rows are added to a sealed group (the last one, not full): its
+ * encoded columns become plain arrays again (NULL rows zeroed, as
+ * appends leave them); the next commit encodes it again. */
+static int group_unseal(const TableData *t, RowGroup *g)
+{
+    for (int c = 0; c < t->n_cols; c++) {
+        ColSeg *s = &g->cols[c];
+        if (s->codes == NULL)
+            continue;
+        Str *d = g->block ? block_column(t, g, c)
+                          : mem_alloc(sizeof(Str) * g->cap);
+        if (d == NULL)
+            return EMBER_NOMEM;
+        const uint64_t *valid = s->validity;
+        for (uint32_t r = 0; r < g->n_rows; r++) {
+            if (valid && !((valid[r >> 6] >> (r & 63)) & 1))
+                memset(&d[r], 0, sizeof(Str));
+            else
+                d[r] = s->dict[s->codes[r]];
+        }
+        mem_free(s->codes);
+        s->codes = NULL;
+        s->dict = NULL;
+        s->n_dict = 0;
+        s->data = d;
+    }
+    g->sealed = false;
+    return EMBER_OK;
+}
+
 static void seal_group(const TableData *t, RowGroup *g)
 {
     for (int c = 0; c < t->n_cols; c++)
@@ -584,13 +629,14 @@ static void seal_group(const TableData *t, RowGroup *g)
 
 static bool to_seal(const RowGroup *g)
 {
-    return !g->sealed && g->n_rows == RG_ROWS;
+    return !g->sealed && g->n_rows > 0;
 }
 
 typedef struct SealJob {
     TableData *t;
     uint32_t first;           /* groups before it are all sealed */
 } SealJob;
+
 
 static void seal_task(void *arg, int task, int worker)
 {
@@ -601,18 +647,27 @@ static void seal_task(void *arg, int task, int worker)
         seal_group(j->t, g);
 }
 
-void tdata_seal(TableData *t, struct ThreadPool *pool, int n_threads)
+void tdata_seal(TableData *t, uint64_t added, struct ThreadPool *pool,
+                int n_threads)
 {
     uint32_t first = 0;
     while (first < t->n_groups && !to_seal(t->groups[first]))
         first++;
-    if (first == t->n_groups)
+    uint32_t end = t->n_groups;
+    /* The last group, not full, is decoded again by the next append to
+     * it: encode it only when this append added at least half its rows,
+     * so single-row INSERTs do not re-encode it every time (the work
+     * stays proportional to the rows added). */
+    const RowGroup *last = end ? t->groups[end - 1] : NULL;
+    if (last && last->n_rows < RG_ROWS && added * 2 < last->n_rows)
+        end--;
+    if (first >= end)
         return;
     SealJob j = {t, first};
     if (pool && n_threads > 1) {
-        pool_run(pool, n_threads, (int)(t->n_groups - first), seal_task, &j);
+        pool_run(pool, n_threads, (int)(end - first), seal_task, &j);
         return;
     }
-    for (uint32_t g = first; g < t->n_groups; g++)
+    for (uint32_t g = first; g < end; g++)
         seal_task(&j, (int)(g - first), 0);
 }

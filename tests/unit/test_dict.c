@@ -26,11 +26,10 @@ static void row_value(uint32_t r, Str *low, bool *low_null, Str *high,
     *high = str_make(buf, (uint32_t)strlen(buf));
 }
 
-static void fill(TableData *t)
+/* Append rows [from, to) of the pattern. */
+static void append_rows(TableData *t, uint32_t from, uint32_t to)
 {
-    Type types[3] = {type_make(TYPE_VARCHAR), type_make(TYPE_VARCHAR),
-                     type_make(TYPE_INT32)};
-    assert_rc(tdata_init(t, 3, types), EMBER_OK);
+    const Type *types = t->types;
     static Str lows[VEC_SIZE], highs[VEC_SIZE];
     static int32_t ints[VEC_SIZE];
     static uint64_t valid[VEC_WORDS];
@@ -47,8 +46,8 @@ static void fill(TableData *t)
     cols[1].data = highs;
     cols[2].data = ints;
     Chunk c = {3, cols, 0, NULL, 0};
-    for (uint32_t r0 = 0; r0 < N_ROWS; r0 += VEC_SIZE) {
-        uint32_t n = N_ROWS - r0 < VEC_SIZE ? N_ROWS - r0 : VEC_SIZE;
+    for (uint32_t r0 = from; r0 < to; r0 += VEC_SIZE) {
+        uint32_t n = to - r0 < VEC_SIZE ? to - r0 : VEC_SIZE;
         memset(valid, 0xff, sizeof(valid));
         for (uint32_t k = 0; k < n; k++) {
             bool null;
@@ -60,6 +59,14 @@ static void fill(TableData *t)
         c.count = n;
         assert_rc(tdata_append(t, &c), EMBER_OK);
     }
+}
+
+static void fill(TableData *t)
+{
+    Type types[3] = {type_make(TYPE_VARCHAR), type_make(TYPE_VARCHAR),
+                     type_make(TYPE_INT32)};
+    assert_rc(tdata_init(t, 3, types), EMBER_OK);
+    append_rows(t, 0, N_ROWS);
 }
 
 /* Every value read back through tdata_view and tdata_cell. */
@@ -102,7 +109,7 @@ static void test_seal(void **state)
     assert_i64_equal(t.n_groups, 3);
     size_t before = tdata_bytes(&t);
     check_values(&t);
-    tdata_seal(&t, NULL, 1);
+    tdata_seal(&t, t.n_rows, NULL, 1);
     for (int g = 0; g < 2; g++) {
         const RowGroup *rg = t.groups[g];
         assert_true(rg->sealed);
@@ -113,15 +120,19 @@ static void test_seal(void **state)
         assert_non_null(rg->cols[1].data);
         assert_null(rg->cols[2].codes);           /* not VARCHAR */
     }
-    assert_false(t.groups[2]->sealed);            /* partial: appendable */
-    assert_null(t.groups[2]->cols[0].codes);
+    /* the last group, not full, is encoded too (3 values) */
+    assert_true(t.groups[2]->sealed);
+    assert_non_null(t.groups[2]->cols[0].codes);
     size_t after = tdata_bytes(&t);
     printf("table bytes %zu before sealing, %zu after\n", before, after);
-    /* per sealed group: 16 bytes a row become 1, plus the 3 entries */
+    /* per group: 16 bytes a row (of its capacity) become 1, plus the 3
+     * entries */
+    size_t cap2 = t.groups[2]->cap;
     assert_i64_equal(before - after,
-                     2 * ((size_t)RG_ROWS * 15 - 3 * sizeof(Str)));
+                     2 * ((size_t)RG_ROWS * 15 - 3 * sizeof(Str)) +
+                         cap2 * 15 - 3 * sizeof(Str));
     check_values(&t);
-    tdata_seal(&t, NULL, 1);                      /* idempotent */
+    tdata_seal(&t, t.n_rows, NULL, 1);           /* idempotent */
     check_values(&t);
     uint32_t r = RG_ROWS + 2;                     /* in a sealed group */
     Str low, high;
@@ -134,10 +145,37 @@ static void test_seal(void **state)
     tdata_release(&t);
 }
 
+/* Rows added to a sealed last group: it is decoded back first, every
+ * value survives, and the next seal encodes it again. */
+static void test_append_after_seal(void **state)
+{
+    TableData t;
+    fill(&t);
+    tdata_seal(&t, t.n_rows, NULL, 1);
+    assert_non_null(t.groups[2]->cols[0].codes);
+    append_rows(&t, N_ROWS, N_ROWS + 5000);
+    assert_false(t.groups[2]->sealed);
+    assert_null(t.groups[2]->cols[0].codes);
+    assert_non_null(t.groups[0]->cols[0].codes);  /* full: untouched */
+    check_values(&t);
+    tdata_seal(&t, 10, NULL, 1);                  /* 10 rows added: no */
+    assert_null(t.groups[2]->cols[0].codes);
+    tdata_seal(&t, 5000, NULL, 1);                /* most of its rows */
+    assert_non_null(t.groups[2]->cols[0].codes);
+    check_values(&t);
+    TableMark m = tdata_mark(&t);
+    append_rows(&t, N_ROWS + 5000, N_ROWS + 9000);
+    tdata_truncate(&t, m);                        /* an append undone */
+    assert_i64_equal(t.n_rows, N_ROWS + 5000);
+    check_values(&t);
+    tdata_release(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seal),
+        cmocka_unit_test(test_append_after_seal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
