@@ -470,10 +470,6 @@ Value tdata_get(const TableData *t, uint64_t row, int col)
     memset(&v, 0, sizeof(v));
     v.type = t->types[col];
     v.phys = (uint8_t)type_phys(v.type);
-    uint32_t g = (uint32_t)(row / RG_ROWS);
-    uint32_t off = (uint32_t)(row % RG_ROWS);
-    UNUSED(g);
-    UNUSED(off);
     v.data = (void *)tdata_cell(t, row, col);
     if (tdata_is_null(t, row, col)) {
         Value r = value_null();
@@ -511,7 +507,7 @@ static inline uint32_t dict_slot(const Str *s, uint32_t mask)
     return (uint32_t)(h >> 40) & mask;
 }
 
-/* Codes of column c of full group g into codes[], its distinct values into
+/* Codes of column c of group g into codes[], its distinct values into
  * dict[]; false when there are more than DICT_MAX. */
 static bool encode_column(const RowGroup *g, int c, uint8_t *codes, Str *dict,
                           uint32_t *n_dict)
