@@ -75,5 +75,9 @@ int trace_write(const QueryProfile *p, const char *path, Err *err);
 #define EXPLAIN_JSON_VERSION 2
 int profile_render_text(const QueryProfile *p, StrBuf *sb);
 int profile_render_json(const QueryProfile *p, StrBuf *sb);
+/* Write str as a JSON string literal through put (escapes, invalid UTF-8
+ * as U+FFFD; NULL gives ""): shared by the JSON profile and the trace. */
+typedef void (*JsonPut)(void *ctx, const char *p, size_t n);
+void json_quote(const char *str, JsonPut put, void *ctx);
 
 #endif /* EMBER_PROFILE_H */

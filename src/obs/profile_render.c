@@ -192,8 +192,7 @@ int profile_render_text(const QueryProfile *qp, StrBuf *sb)
  * ------------------------------------------------------------------------ */
 
 /* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one
- * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
- * The same rules as the trace writer's (trace.c). */
+ * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {
     unsigned char c = s[0];
@@ -228,14 +227,15 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 /* A JSON string: quotes, backslashes and control characters escaped,
  * valid UTF-8 copied, each byte of invalid UTF-8 replaced by U+FFFD (as
  * "\ufffd"), so SQL text or names holding any bytes give valid JSON.
- * NULL writes "". */
-static void json_str(StrBuf *sb, const char *str)
+ * NULL writes "". Output goes through put (a StrBuf here, the trace
+ * writer's file in trace.c). */
+void json_quote(const char *str, JsonPut put, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)(str ? str : "");
     size_t n = strlen((const char *)s);
     size_t run = 0; /* start of the bytes copied as they are */
     size_t i = 0;
-    sb_putc(sb, '"');
+    put(ctx, "\"", 1);
     while (i < n) {
         unsigned char c = s[i];
         size_t len = 1;
@@ -266,13 +266,23 @@ static void json_str(StrBuf *sb, const char *str)
             i++;
             continue;
         }
-        sb_append(sb, (const char *)s + run, i - run);
-        sb_puts(sb, esc);
+        put(ctx, (const char *)s + run, i - run);
+        put(ctx, esc, strlen(esc));
         i += len;
         run = i;
     }
-    sb_append(sb, (const char *)s + run, n - run);
-    sb_putc(sb, '"');
+    put(ctx, (const char *)s + run, n - run);
+    put(ctx, "\"", 1);
+}
+
+static void sb_put(void *ctx, const char *p, size_t n)
+{
+    sb_append(ctx, p, n);
+}
+
+static void json_str(StrBuf *sb, const char *str)
+{
+    json_quote(str, sb_put, sb);
 }
 
 static void json_u64(StrBuf *sb, const char *key, uint64_t v, bool comma)

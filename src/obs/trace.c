@@ -51,86 +51,15 @@ typedef struct TraceWriter {
  * JSON output
  * ------------------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one
- * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+static void out_put(void *ctx, const char *p, size_t n)
 {
-    unsigned char c = s[0];
-    size_t len;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        if (c == 0xe0)
-            lo = 0xa0;
-        else if (c == 0xed)
-            hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        else if (c == 0xf4)
-            hi = 0x8f;
-    } else {
-        return 0;
-    }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    }
-    return len;
+    out_write(ctx, p, n);
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped,
- * each byte of invalid UTF-8 replaced by U+FFFD. NULL writes "". */
+/* A JSON string (profile_render.c's escaping). NULL writes "". */
 static void json_str(OutFile *o, const char *str)
 {
-    const unsigned char *s = (const unsigned char *)(str ? str : "");
-    size_t n = strlen((const char *)s);
-    size_t run = 0; /* start of bytes copied as they are */
-    size_t i = 0;
-    out_write(o, "\"", 1);
-    while (i < n) {
-        unsigned char c = s[i];
-        size_t len = 1;
-        const char *esc = NULL;
-        char ubuf[8];
-        if (c >= 0x80) {
-            len = utf8_seq(s + i, n - i);
-            if (len > 0) {
-                i += len;
-                continue;
-            }
-            len = 1;
-            esc = "\\ufffd";
-        } else if (c == '"') {
-            esc = "\\\"";
-        } else if (c == '\\') {
-            esc = "\\\\";
-        } else if (c == '\n') {
-            esc = "\\n";
-        } else if (c == '\r') {
-            esc = "\\r";
-        } else if (c == '\t') {
-            esc = "\\t";
-        } else if (c < 0x20) {
-            snprintf(ubuf, sizeof(ubuf), "\\u%04x", c);
-            esc = ubuf;
-        } else {
-            i++;
-            continue;
-        }
-        out_write(o, s + run, i - run);
-        out_puts(o, esc);
-        i += len;
-        run = i;
-    }
-    out_write(o, s + run, n - run);
-    out_write(o, "\"", 1);
+    json_quote(str, out_put, o);
 }
 
 /* Nanoseconds as microseconds with three decimals: exact, no rounding. */
