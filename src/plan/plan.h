@@ -395,9 +395,4 @@ int plan_info_rows(PlanCtx *cx, const char *what, const char *arg, int pos,
  * COPY options, LIMIT) and fold it to a constant. */
 int plan_const_expr(PlanCtx *cx, const AExpr *e, Value *out);
 
-/* Debug printers. */
-void expr_dump(const Expr *e, StrBuf *sb);
-void lop_dump(const Lop *op, StrBuf *sb, int indent);
-void phys_dump(const PhysOp *op, StrBuf *sb, int indent);
-
 #endif /* EMBER_PLAN_H */
