@@ -135,42 +135,6 @@ static const char *top_entry(const char *out, char *buf, size_t cap)
     return buf;
 }
 
-/* The -traces output as one line per stack, "leaf <- ... <- root". */
-static void traces_normalize(const char *out, StrBuf *sb)
-{
-    bool in_traces = false;
-    bool first = true;
-    sb_clear(sb);
-    sb_puts(sb, "");
-    while (*out) {
-        size_t n = strcspn(out, "\n");
-        const char *line = out;
-        out += n + (out[n] == '\n');
-        if (n >= 12 && strncmp(line, "-----------+", 12) == 0) {
-            if (in_traces && !first)
-                sb_putc(sb, '\n');
-            in_traces = true;
-            first = true;
-            continue;
-        }
-        if (!in_traces)
-            continue;
-        size_t i = 0;
-        while (i < n && line[i] == ' ')
-            i++;
-        if (i < 11) { /* a value column starts the stack */
-            while (i < n && line[i] != ' ')
-                i++;
-            while (i < n && line[i] == ' ')
-                i++;
-        }
-        if (i == n)
-            continue;
-        sb_printf(sb, "%s%.*s", first ? "" : " <- ", (int)(n - i), line + i);
-        first = false;
-    }
-}
-
 /* ------------------------------------------------------------------------
  * Tests
  * ------------------------------------------------------------------------ */

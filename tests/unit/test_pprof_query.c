@@ -122,42 +122,6 @@ static bool top_row(const char *out, int row, char *name, size_t cap,
     return true;
 }
 
-/* The -traces output as one line per stack, "leaf <- ... <- root". */
-static void traces_normalize(const char *out, StrBuf *sb)
-{
-    bool in_traces = false;
-    bool first = true;
-    sb_clear(sb);
-    sb_puts(sb, "");
-    while (*out) {
-        size_t n = strcspn(out, "\n");
-        const char *line = out;
-        out += n + (out[n] == '\n');
-        if (n >= 12 && strncmp(line, "-----------+", 12) == 0) {
-            if (in_traces && !first)
-                sb_putc(sb, '\n');
-            in_traces = true;
-            first = true;
-            continue;
-        }
-        if (!in_traces)
-            continue;
-        size_t i = 0;
-        while (i < n && line[i] == ' ')
-            i++;
-        if (i < 11) { /* a value column starts the stack */
-            while (i < n && line[i] != ' ')
-                i++;
-            while (i < n && line[i] == ' ')
-                i++;
-        }
-        if (i == n)
-            continue;
-        sb_printf(sb, "%s%.*s", first ? "" : " <- ", (int)(n - i), line + i);
-        first = false;
-    }
-}
-
 /* ------------------------------------------------------------------------
  * Running a query with profile_output
  * ------------------------------------------------------------------------ */
