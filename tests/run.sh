@@ -23,6 +23,9 @@ check() {
             "$(tail -n 1 "$tmp/out")"
     else
         printf 'FAIL  %-40s\n' "$name"
+        # what failed first (cmocka, sanitizers, assertions), then the end
+        grep -n -m 20 -E '^\[  (FAILED|ERROR) |[Ff]ailure|ERROR:|runtime error|Assertion' \
+            "$tmp/out" | sed 's/^/    ! /'
         tail -n 40 "$tmp/out" | sed 's/^/      /'
         failed=$((failed + 1))
     fi

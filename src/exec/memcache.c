@@ -197,13 +197,13 @@ void memcache_range_done(MemCache *mc, void *p, size_t committed)
     size_t keep = 0;
     if (kept) {
         keep = keep_bytes(mc, committed);
-        mc->ranges[mc->n_ranges++] = (CachedRange){p, committed, keep};
+        mc->ranges[mc->n_ranges++] = (CachedRange){p, keep, keep};
     }
     emutex_unlock(&mc->lock);
     if (!kept)
         mem_unreserve(p, MEMCACHE_RANGE);
     else if (committed > keep)
-        madvise((char *)p + keep, committed - keep, MADV_DONTNEED);
+        mem_decommit((char *)p + keep, committed - keep);
 }
 
 void memcache_range_grew(MemCache *mc, size_t bytes)

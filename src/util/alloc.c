@@ -198,6 +198,14 @@ int mem_commit(void *p, size_t n)
     return EMBER_OK;
 }
 
+void mem_decommit(void *p, size_t n)
+{
+    if (n == 0)
+        return;
+    madvise(p, n, MADV_DONTNEED);
+    mprotect(p, n, PROT_NONE);
+}
+
 void mem_unreserve(void *p, size_t n)
 {
     if (p == NULL)

@@ -340,7 +340,9 @@ void arena_trim(Arena *a, size_t keep)
     if (a->mode != ARENA_RESERVE || a->committed <= keep)
         return;
     keep = align_up(keep, 4096);
+    if (keep >= a->committed)
+        return;
     UNPOISON(a->base + keep, a->committed - keep);
-    madvise(a->base + keep, a->committed - keep, MADV_DONTNEED);
-    POISON(a->base + keep, a->committed - keep);
+    mem_decommit(a->base + keep, a->committed - keep);
+    a->committed = keep;
 }

@@ -71,6 +71,9 @@ char *mem_strdup(const char *s);
  * allocation); commit makes [p, p+n) readable and writable. */
 void *mem_reserve(size_t n);
 int mem_commit(void *p, size_t n);         /* EMBER_OK or EMBER_NOMEM */
+/* Hand committed pages [p, p+n) back to the kernel and make them
+ * inaccessible again: using them later takes a counted mem_commit. */
+void mem_decommit(void *p, size_t n);
 void mem_unreserve(void *p, size_t n);
 
 /* A zeroed, readable and writable mapping of n bytes (one counted
