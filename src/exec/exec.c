@@ -67,11 +67,11 @@ ThreadCtx *exec_thread(ExecCtx *cx, int w)
     if (w >= cx->n_thread_ctx)
         return NULL;
     ThreadCtx *tc = &cx->threads[w];
-    if (tc->cx == NULL) {
+    if (tc->cx == NULL)
         thread_ctx_init(tc, cx, w);
-        if (tc->arena == NULL || tc->scratch == NULL || tc->stats == NULL)
-            return NULL;
-    }
+    /* a context whose set-up ran out of memory stays unusable */
+    if (tc->arena == NULL || tc->scratch == NULL || tc->stats == NULL)
+        return NULL;
     return tc;
 }
 

@@ -114,6 +114,10 @@ typedef struct ThreadCtx {
     uint64_t busy_ns;         /* wall time spent in pipeline tasks */
     uint64_t cpu_ns;          /* their thread CPU time */
     LockStats locks;          /* lock counters of this query's tasks */
+    /* work of correlated subplans run on this thread: counted in their own
+     * operators, so meter_stop leaves it out of the operator that ran
+     * them (time, allocations, lock waits) */
+    OpStats sub;
     /* timeline (setting trace_output): events and the batch being
      * aggregated (one span per batch of chunks, per operator) */
     struct TraceEvent *tev;

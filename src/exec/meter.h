@@ -26,6 +26,7 @@ typedef struct Meter {
     uint64_t lock_ns;
     uint64_t locks;
     bool has_cpu;             /* cpu was read at the start */
+    OpStats sub;              /* the thread's subplan work at the start */
 } Meter;
 
 static inline uint64_t lock_ns_now(const ObsThread *o)
@@ -41,8 +42,13 @@ static inline uint64_t lock_count_now(const ObsThread *o)
     return n;
 }
 
-static inline void meter_start(Meter *m)
+static inline void meter_start(Meter *m, const ThreadCtx *tc)
 {
+    m->sub.time_ns = tc->sub.time_ns;
+    m->sub.n_allocs = tc->sub.n_allocs;
+    m->sub.alloc_bytes = tc->sub.alloc_bytes;
+    m->sub.lock_wait_ns = tc->sub.lock_wait_ns;
+    m->sub.lock_waits = tc->sub.lock_waits;
     const MemCounters *mc = mem_counters();
     const ObsThread *o = obs_thread();
     m->wall = clock_ns();
@@ -53,26 +59,35 @@ static inline void meter_start(Meter *m)
 }
 
 /* meter_start, and the thread's CPU time too. */
-static inline void meter_start_cpu(Meter *m)
+static inline void meter_start_cpu(Meter *m, const ThreadCtx *tc)
 {
-    meter_start(m);
+    meter_start(m, tc);
     m->cpu = thread_cpu_ns();
     m->has_cpu = true;
 }
 
-/* Add what happened since meter_start to st; returns the wall time. */
-static inline uint64_t meter_stop(const Meter *m, OpStats *st)
+/* Add what happened since meter_start to st, less the work of subplans
+ * run meanwhile (their operators count it); returns the wall time so
+ * counted. */
+static inline uint64_t meter_stop(const Meter *m, const ThreadCtx *tc,
+                                  OpStats *st)
 {
     const MemCounters *mc = mem_counters();
     const ObsThread *o = obs_thread();
+    const OpStats *sub = &tc->sub;
     uint64_t wall = clock_ns() - m->wall;
+    wall -= MIN(wall, sub->time_ns - m->sub.time_ns);
     st->time_ns += wall;
     if (m->has_cpu)
         st->cpu_ns += thread_cpu_ns() - m->cpu;
-    st->n_allocs += mc->n_allocs - m->allocs;
-    st->alloc_bytes += mc->bytes - m->bytes;
-    st->lock_wait_ns += lock_ns_now(o) - m->lock_ns;
-    st->lock_waits += lock_count_now(o) - m->locks;
+    st->n_allocs += mc->n_allocs - m->allocs -
+                    (sub->n_allocs - m->sub.n_allocs);
+    st->alloc_bytes += mc->bytes - m->bytes -
+                       (sub->alloc_bytes - m->sub.alloc_bytes);
+    st->lock_wait_ns += lock_ns_now(o) - m->lock_ns -
+                        (sub->lock_wait_ns - m->sub.lock_wait_ns);
+    st->lock_waits += lock_count_now(o) - m->locks -
+                      (sub->lock_waits - m->sub.lock_waits);
     return wall;
 }
 

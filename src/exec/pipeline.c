@@ -218,12 +218,30 @@ static int thread_fail(ThreadCtx *tc, int rc)
     return exec_fail(tc->cx, &tc->err);
 }
 
-static int ensure_global(ExecCtx *cx, PipelineSet *ps, const PhysOp *op)
+/* The operator's global state, made once; what its init allocates (a
+ * hash table sized from the estimate, say) is counted as the operator's,
+ * on thread tc's stats. */
+static int ensure_global(ExecCtx *cx, ThreadCtx *tc, PipelineSet *ps,
+                         const PhysOp *op)
 {
     if (ps->inited[op->id])
         return EMBER_OK;
     const OpImpl *im = op_impl(op->kind);
-    int rc = im->init ? im->init(cx, op, &ps->gstate[op->id]) : EMBER_OK;
+    if (im->init == NULL) {
+        ps->inited[op->id] = true;
+        return EMBER_OK;
+    }
+    Meter m = {0};
+    OpStats init;
+    if (PROFILING(cx))
+        meter_start(&m, tc);
+    int rc = im->init(cx, op, &ps->gstate[op->id]);
+    if (PROFILING(cx)) {
+        memset(&init, 0, sizeof(init));
+        meter_stop(&m, tc, &init);
+        tc->stats[op->id].n_allocs += init.n_allocs;
+        tc->stats[op->id].alloc_bytes += init.alloc_bytes;
+    }
     ps->inited[op->id] = true;
     return rc;
 }
@@ -353,7 +371,7 @@ static void on_lock_wait(void *ctx, int site, uint64_t t0, uint64_t t1)
 static void account(ThreadCtx *tc, const Meter *m, const PhysOp *op,
                     uint64_t rows)
 {
-    uint64_t d = meter_stop(m, &tc->stats[op->id]);
+    uint64_t d = meter_stop(m, tc, &tc->stats[op->id]);
     if (tc->cx->tracing) {
         tc->batch_ns[op->id] += d;
         tc->batch_rows[op->id] += rows;
@@ -374,7 +392,7 @@ static int sink_chunk(ThreadCtx *tc, RunCtx *rc, Locals *lo, Chunk *c)
         return im->sink(tc, p->sink, rc->ps->gstate[p->sink->id], lo->sink,
                         c);
     Meter m = {0};
-    meter_start(&m);
+    meter_start(&m, tc);
     int e = im->sink(tc, p->sink, rc->ps->gstate[p->sink->id], lo->sink, c);
     account(tc, &m, p->sink, 0);
     return e;
@@ -398,7 +416,7 @@ static int push(ThreadCtx *tc, RunCtx *rc, Locals *lo, int i, Chunk *c)
         OpResult res = OP_NEED_INPUT;
         Meter m = {0};
         if (PROFILING(tc->cx))
-            meter_start(&m);
+            meter_start(&m, tc);
         int e = im->op_exec(tc, op, g, lo->ops[i], c, out, &res);
         if (PROFILING(tc->cx))
             account(tc, &m, op, chunk_active(out));
@@ -421,6 +439,21 @@ static int push(ThreadCtx *tc, RunCtx *rc, Locals *lo, int i, Chunk *c)
     }
 }
 
+/* Metering of an operator's per-thread set-up (its local hash table,
+ * say): counted as the operator's time and allocations. */
+static inline void local_start(ThreadCtx *tc, Meter *m)
+{
+    if (PROFILING(tc->cx))
+        meter_start(m, tc);
+}
+
+static inline void local_stop(ThreadCtx *tc, const Meter *m,
+                              const PhysOp *op)
+{
+    if (PROFILING(tc->cx))
+        meter_stop(m, tc, &tc->stats[op->id]);
+}
+
 static int make_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo, int from)
 {
     const Pipeline *p = rc->p;
@@ -431,11 +464,14 @@ static int make_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo, int from)
     if (lo->ops == NULL || lo->outs == NULL)
         return EMBER_NOMEM;
     int e;
+    Meter m = {0};
     if (from < 0) {
         const OpImpl *si = op_impl(p->source->kind);
+        local_start(tc, &m);
         e = si->src_local ? si->src_local(tc, p->source,
                                           ps->gstate[p->source->id], &lo->src)
                           : EMBER_OK;
+        local_stop(tc, &m, p->source);
         if (e != EMBER_OK)
             return e;
     }
@@ -443,7 +479,9 @@ static int make_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo, int from)
         const PhysOp *op = p->ops[i];
         const OpImpl *im = op_impl(op->kind);
         if (im->op_local) {
+            local_start(tc, &m);
             e = im->op_local(tc, op, ps->gstate[op->id], &lo->ops[i]);
+            local_stop(tc, &m, op);
             if (e != EMBER_OK)
                 return e;
         }
@@ -453,8 +491,10 @@ static int make_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo, int from)
     }
     if (p->sink) {
         const OpImpl *im = op_impl(p->sink->kind);
+        local_start(tc, &m);
         e = im->sink_local(tc, p->sink, ps->gstate[p->sink->id],
                            p->sink_side, &lo->sink);
+        local_stop(tc, &m, p->sink);
     } else {
         lo->result = arena_alloc(tc->arena, sizeof(Collection));
         e = lo->result ? coll_init(lo->result, rc->result->n_cols,
@@ -472,7 +512,7 @@ static int finish_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo)
     int e = EMBER_OK;
     Meter m = {0};
     if (PROFILING(cx) && p->sink)
-        meter_start(&m);
+        meter_start(&m, tc);
     emutex_lock(&cx->combine_lock);
     if (p->sink) {
         const OpImpl *im = op_impl(p->sink->kind);
@@ -484,7 +524,7 @@ static int finish_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo)
     }
     emutex_unlock(&cx->combine_lock);
     if (PROFILING(cx) && p->sink)
-        meter_stop(&m, &tc->stats[p->sink->id]);
+        meter_stop(&m, tc, &tc->stats[p->sink->id]);
     return e;
 }
 
@@ -561,7 +601,7 @@ static void task_main(void *arg, int task, int worker)
         chunk_reset(src_out);
         Meter m = {0};
         if (PROFILING(cx))
-            meter_start(&m);
+            meter_start(&m, tc);
         e = si->src_next(tc, p->source, sg, lo.src, src_out);
         if (PROFILING(cx))
             account(tc, &m, p->source, chunk_active(src_out));
@@ -644,11 +684,12 @@ static int flush_ops(ThreadCtx *tc, RunCtx *rc)
 static int run_one(ExecCtx *cx, PipelineSet *ps, Pipeline *p,
                    Collection *result, ThreadCtx *single)
 {
-    int e = ensure_global(cx, ps, p->source);
+    ThreadCtx *tc = single ? single : exec_thread(cx, 0);
+    int e = tc ? ensure_global(cx, tc, ps, p->source) : EMBER_NOMEM;
     for (int i = 0; e == EMBER_OK && i < p->n_ops; i++)
-        e = ensure_global(cx, ps, p->ops[i]);
+        e = ensure_global(cx, tc, ps, p->ops[i]);
     if (e == EMBER_OK && p->sink)
-        e = ensure_global(cx, ps, p->sink);
+        e = ensure_global(cx, tc, ps, p->sink);
     if (e != EMBER_OK) {
         Err er;
         err_clear(&er);
@@ -664,7 +705,6 @@ static int run_one(ExecCtx *cx, PipelineSet *ps, Pipeline *p,
     }
     if (exec_failed(cx))
         return cx->err.code;
-    ThreadCtx *tc = single ? single : exec_thread(cx, 0);
     e = flush_ops(tc, &rc);
     if (e != EMBER_OK)
         return thread_fail(tc, e);
@@ -673,11 +713,11 @@ static int run_one(ExecCtx *cx, PipelineSet *ps, Pipeline *p,
         Meter m = {0};
         OpStats fin;
         memset(&fin, 0, sizeof(fin));
-        meter_start_cpu(&m);
+        meter_start_cpu(&m, tc);
         if (im->finalize)
             e = im->finalize(cx, p->sink, ps->gstate[p->sink->id],
                              p->sink_side);
-        meter_stop(&m, &fin);
+        meter_stop(&m, tc, &fin);
         OpStats *s = &tc->stats[p->sink->id];
         s->build_ns += fin.time_ns;
         s->cpu_ns += fin.cpu_ns;

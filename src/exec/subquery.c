@@ -57,6 +57,18 @@ int subquery_state_make(ThreadCtx *tc, Arena *a, ExprState *es)
     return EMBER_OK;
 }
 
+/* Add the metered work of operators st[0..n) to *sub. */
+static void sub_work(OpStats *sub, const OpStats *st, int n)
+{
+    for (int i = 0; i < n; i++) {
+        sub->time_ns += st[i].time_ns + st[i].build_ns;
+        sub->n_allocs += st[i].n_allocs;
+        sub->alloc_bytes += st[i].alloc_bytes;
+        sub->lock_wait_ns += st[i].lock_wait_ns;
+        sub->lock_waits += st[i].lock_waits;
+    }
+}
+
 /* Run the subplan once with the current parameters; rows into res. */
 static int run_once(ThreadCtx *outer, SubState *ss, Collection *res)
 {
@@ -87,9 +99,12 @@ static int run_once(ThreadCtx *outer, SubState *ss, Collection *res)
                        ss->run_arena, cx->mc, 0);
     if (rc == EMBER_OK)
         rc = pipelines_run(&ss->sub, &ps, res, &ss->tc);
-    /* the subplan's operators count in the outer thread's statistics */
-    if (outer->stats && ss->tc.stats)
+    /* the subplan's operators count in the outer thread's statistics,
+     * and their work not in the outer operator that ran the subplan */
+    if (outer->stats && ss->tc.stats) {
         opstats_add(outer->stats, ss->tc.stats, cx->n_ops + 1);
+        sub_work(&outer->sub, ss->tc.stats, cx->n_ops + 1);
+    }
     if (rc != EMBER_OK) {
         if (ss->sub.err.code != EMBER_OK)
             outer->err = ss->sub.err;
