@@ -1146,6 +1146,42 @@ static void test_allocs_independent_of_size(void **state)
     check_allocs("1", 3, 0);
 }
 
+/* The memory cache's budget decides what a repeated query counts: with
+ * the default budget the second run finds its pages committed and counts
+ * next to nothing; with cache_memory = 0 what went back to the kernel is
+ * committed, and counted, again. */
+static void test_cache_budget_bytes(void **state)
+{
+    ember_db *db = open_mem();
+    assert_rc(ember_set(db, "threads", "1"), EMBER_OK);
+    exec_ok(db, "CREATE TABLE digits AS SELECT x FROM (VALUES (0), (1), (2), "
+                "(3), (4), (5), (6), (7), (8), (9)) v(x);"
+                "CREATE TABLE big_digits(x INTEGER)");
+    for (int i = 0; i < 200; i += 10) {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "INSERT INTO big_digits SELECT x + %d "
+                                   "FROM digits", i);
+        exec_ok(db, sql);
+    }
+    make_rows(db, "large_t", 200);
+    /* 200,000 groups: a hash table of several MiB */
+    const char *q = "SELECT count(*) FROM (SELECT k, sum(m) FROM large_t "
+                    "GROUP BY k) s";
+    uint64_t first, again, none;
+    allocs_of(db, q, &first);
+    allocs_of(db, q, &again);
+    assert_rc(ember_set(db, "cache_memory", "0"), EMBER_OK);
+    allocs_of(db, q, &none);                /* trims what it hands back */
+    allocs_of(db, q, &none);
+    print_message("bytes: first run %" PRIu64 ", again %" PRIu64
+                  ", again with cache_memory = 0 %" PRIu64 "\n",
+                  first, again, none);
+    assert_true(first >= (4u << 20));
+    assert_true(again * 8 <= first);
+    assert_true(none * 2 >= first);
+    ember_close(db);
+}
+
 /* With several threads the count may differ by a few: the memory cache
  * keeps the arenas of earlier queries, and a run in which more workers
  * take part at once than ever before (scheduling decides; 1,000 rows are
@@ -1531,6 +1567,7 @@ int main(void)
         cmocka_unit_test(test_decimal_prec_check),
         cmocka_unit_test(test_param_count_lexer),
         cmocka_unit_test(test_allocs_parallel),
+        cmocka_unit_test(test_cache_budget_bytes),
         cmocka_unit_test(test_outer_join_on_false),
         cmocka_unit_test(test_copy_varchar_n_location),
         cmocka_unit_test(test_limit_offset_overflow),
