@@ -249,7 +249,9 @@ typedef struct ember_profile_op {
     uint64_t lock_wait_ns;
     uint64_t ht_entries;      /* hash table entries (joins, aggregates) */
     uint64_t ht_capacity;     /* hash table slots */
-    uint64_t mem_bytes;       /* memory its state used */
+    uint64_t mem_bytes;       /* memory its state took: arena bytes and
+                                 column capacity, held to the end of the
+                                 query, so its peak */
     int subplan;              /* nonzero: part of a SubPlan / InitPlan */
 } ember_profile_op;
 

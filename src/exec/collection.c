@@ -98,6 +98,11 @@ int coll_init(Collection *c, int n_cols, const Type *types, Arena *a,
 
 static int grow_to(Collection *c, uint64_t cap)
 {
+    size_t row_bytes = 0;
+    for (int i = 0; i < c->n_cols; i++)
+        row_bytes += type_width(c->types[i]);
+    /* the capacity counts as the owner's memory (operator statistics) */
+    mem_note_used((cap - c->cap) * row_bytes);
     for (int i = 0; i < c->n_cols; i++) {
         ColBuf *b = &c->cols[i];
         size_t w = type_width(c->types[i]);

@@ -155,7 +155,7 @@ void opstats_add(OpStats *d, const OpStats *s, int n)
         d->build_ns += s->build_ns;
         d->ht_entries = MAX(d->ht_entries, s->ht_entries);
         d->ht_capacity = MAX(d->ht_capacity, s->ht_capacity);
-        d->peak_bytes = MAX(d->peak_bytes, s->peak_bytes);
+        d->mem_bytes += s->mem_bytes;     /* threads' states coexist */
     }
 }
 

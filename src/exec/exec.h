@@ -90,7 +90,9 @@ typedef struct OpStats {
     uint64_t alloc_bytes;
     uint64_t lock_wait_ns;
     uint64_t lock_waits;
-    uint64_t peak_bytes;      /* arena bytes of its global state */
+    /* memory its state took: bytes from the thread and query arenas and
+     * column capacity (kept until the query ends, so also its peak) */
+    uint64_t mem_bytes;
     uint64_t ht_entries;      /* hash table entries (join build, agg) */
     uint64_t ht_capacity;
     uint64_t build_ns;        /* hash-join build / sink finalize time */

@@ -26,6 +26,8 @@ typedef struct Meter {
     uint64_t lock_ns;
     uint64_t locks;
     bool has_cpu;             /* cpu was read at the start */
+    uint64_t used;            /* column capacity noted (mem_note_used) */
+    uint64_t arena;           /* bytes used in the thread's arena */
     OpStats sub;              /* the thread's subplan work at the start */
 } Meter;
 
@@ -49,13 +51,23 @@ static inline void meter_start(Meter *m, const ThreadCtx *tc)
     m->sub.alloc_bytes = tc->sub.alloc_bytes;
     m->sub.lock_wait_ns = tc->sub.lock_wait_ns;
     m->sub.lock_waits = tc->sub.lock_waits;
+    m->sub.mem_bytes = tc->sub.mem_bytes;
     const MemCounters *mc = mem_counters();
     const ObsThread *o = obs_thread();
     m->wall = clock_ns();
     m->allocs = mc->n_allocs;
     m->bytes = mc->bytes;
+    m->used = mc->used_bytes;
+    m->arena = tc->arena ? arena_used(tc->arena) : 0;
     m->lock_ns = lock_ns_now(o);
     m->locks = lock_count_now(o);
+}
+
+/* Bytes arena a grew by since it had `used0` in use (0 if it shrank). */
+static inline uint64_t arena_grew(const Arena *a, size_t used0)
+{
+    size_t used = arena_used(a);
+    return used > used0 ? used - used0 : 0;
 }
 
 /* meter_start, and the thread's CPU time too. */
@@ -88,6 +100,11 @@ static inline uint64_t meter_stop(const Meter *m, const ThreadCtx *tc,
                         (sub->lock_wait_ns - m->sub.lock_wait_ns);
     st->lock_waits += lock_count_now(o) - m->locks -
                       (sub->lock_waits - m->sub.lock_waits);
+    /* memory the call put to use: thread arena growth (a release below
+     * the start counts as none) and column capacity */
+    st->mem_bytes += (tc->arena ? arena_grew(tc->arena, m->arena) : 0) +
+                     mc->used_bytes - m->used -
+                     (sub->mem_bytes - m->sub.mem_bytes);
     return wall;
 }
 

@@ -18,6 +18,7 @@
  * value and a count (count 0 means no value yet).
  */
 #include "exec/group_table.h"
+#include "exec/meter.h"
 
 typedef enum AccKind {
     ACC_NONE,                 /* count only */
@@ -556,7 +557,13 @@ static int agg_sink(ThreadCtx *tc, const PhysOp *op, void *g, void *l,
     if (ag->n_shards == 0)
         return sink_rows(tc, op, ag, al, in);
     emutex_lock(&ag->shard_locks[al->shard]);
+    /* the shard's arena is the operator's memory too (read under the
+     * lock that serializes it) */
+    const Arena *sa = ag->shards[al->shard]->arena;
+    size_t used0 = arena_used(sa);
     int rc = sink_rows(tc, op, ag, al, in);
+    if (PROFILING(tc->cx))
+        tc->stats[op->id].mem_bytes += arena_grew(sa, used0);
     emutex_unlock(&ag->shard_locks[al->shard]);
     return rc;
 }

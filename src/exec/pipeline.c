@@ -233,6 +233,7 @@ static int ensure_global(ExecCtx *cx, ThreadCtx *tc, PipelineSet *ps,
     }
     Meter m = {0};
     OpStats init;
+    size_t used0 = arena_used(cx->arena);
     if (PROFILING(cx))
         meter_start(&m, tc);
     int rc = im->init(cx, op, &ps->gstate[op->id]);
@@ -241,6 +242,8 @@ static int ensure_global(ExecCtx *cx, ThreadCtx *tc, PipelineSet *ps,
         meter_stop(&m, tc, &init);
         tc->stats[op->id].n_allocs += init.n_allocs;
         tc->stats[op->id].alloc_bytes += init.alloc_bytes;
+        tc->stats[op->id].mem_bytes +=
+            init.mem_bytes + arena_grew(cx->arena, used0);
     }
     ps->inited[op->id] = true;
     return rc;
@@ -516,9 +519,14 @@ static int finish_locals(ThreadCtx *tc, RunCtx *rc, Locals *lo)
     emutex_lock(&cx->combine_lock);
     if (p->sink) {
         const OpImpl *im = op_impl(p->sink->kind);
+        size_t used0 = arena_used(cx->arena);
         if (im->combine)
             e = im->combine(tc, p->sink, rc->ps->gstate[p->sink->id],
                             lo->sink);
+        /* the query arena is read under the lock that serializes it */
+        if (PROFILING(cx))
+            tc->stats[p->sink->id].mem_bytes +=
+                arena_grew(cx->arena, used0);
     } else {
         e = coll_append_coll(rc->result, lo->result);
     }
@@ -713,11 +721,13 @@ static int run_one(ExecCtx *cx, PipelineSet *ps, Pipeline *p,
         Meter m = {0};
         OpStats fin;
         memset(&fin, 0, sizeof(fin));
+        size_t used0 = arena_used(cx->arena);
         meter_start_cpu(&m, tc);
         if (im->finalize)
             e = im->finalize(cx, p->sink, ps->gstate[p->sink->id],
                              p->sink_side);
         meter_stop(&m, tc, &fin);
+        fin.mem_bytes += arena_grew(cx->arena, used0);
         OpStats *s = &tc->stats[p->sink->id];
         s->build_ns += fin.time_ns;
         s->cpu_ns += fin.cpu_ns;
@@ -726,6 +736,7 @@ static int run_one(ExecCtx *cx, PipelineSet *ps, Pipeline *p,
         tc->cpu_ns += fin.cpu_ns;
         s->n_allocs += fin.n_allocs;
         s->alloc_bytes += fin.alloc_bytes;
+        s->mem_bytes += fin.mem_bytes;
         if (cx->tracing && fin.time_ns > 0) {
             uint64_t now = clock_ns();
             trace_span(tc, arena_printf(tc->arena, "%s build",

@@ -94,7 +94,7 @@ static void add_op(Builder *b, const PhysOp *op, int parent, int depth,
     po->lock_wait_ns = s->lock_wait_ns;
     po->ht_entries = s->ht_entries;
     po->ht_capacity = s->ht_capacity;
-    po->mem_bytes = s->peak_bytes;
+    po->mem_bytes = s->mem_bytes;
     po->subplan = sub;
     for (int i = 0; i < 2; i++)
         add_op(b, op->child[i], op->id, depth + 1, sub);

@@ -97,13 +97,22 @@ static int run_once(ThreadCtx *outer, SubState *ss, Collection *res)
     if (rc == EMBER_OK)
         rc = coll_init(res, ss->sp->plan->n_cols, ss->sp->plan->types,
                        ss->run_arena, cx->mc, 0);
+    uint64_t used0 = mem_counters()->used_bytes;
     if (rc == EMBER_OK)
         rc = pipelines_run(&ss->sub, &ps, res, &ss->tc);
     /* the subplan's operators count in the outer thread's statistics,
-     * and their work not in the outer operator that ran the subplan */
+     * and their work not in the outer operator that ran the subplan; its
+     * state lives for one run, so an operator's memory is its largest
+     * run's */
     if (outer->stats && ss->tc.stats) {
-        opstats_add(outer->stats, ss->tc.stats, cx->n_ops + 1);
         sub_work(&outer->sub, ss->tc.stats, cx->n_ops + 1);
+        outer->sub.mem_bytes += mem_counters()->used_bytes - used0;
+        for (int i = 0; i <= cx->n_ops; i++) {
+            OpStats *o = &outer->stats[i];
+            o->mem_bytes = MAX(o->mem_bytes, ss->tc.stats[i].mem_bytes);
+            ss->tc.stats[i].mem_bytes = 0;
+        }
+        opstats_add(outer->stats, ss->tc.stats, cx->n_ops + 1);
     }
     if (rc != EMBER_OK) {
         if (ss->sub.err.code != EMBER_OK)

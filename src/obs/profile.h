@@ -72,7 +72,7 @@ int trace_write(const QueryProfile *p, const char *path, Err *err);
  * of a plan_only profile is EXPLAIN (FORMAT JSON): "analyzed": false and
  * no runtime keys. Strings are escaped and invalid UTF-8 bytes become
  * U+FFFD, so the document is always valid JSON. */
-#define EXPLAIN_JSON_VERSION 2
+#define EXPLAIN_JSON_VERSION 3
 int profile_render_text(const QueryProfile *p, StrBuf *sb);
 int profile_render_json(const QueryProfile *p, StrBuf *sb);
 /* Write str as a JSON string literal through put (escapes, invalid UTF-8

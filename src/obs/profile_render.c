@@ -149,6 +149,11 @@ static void text_op(const QueryProfile *qp, const ProfOp *op, StrBuf *sb,
         sb_printf(sb, " build %s", bb);
     }
     sb_printf(sb, "  allocs %llu (%s)", (unsigned long long)op->n_allocs, ab);
+    if (op->mem_bytes) {
+        char mb[32];
+        fmt_bytes((double)op->mem_bytes, mb, sizeof(mb));
+        sb_printf(sb, "  mem %s", mb);
+    }
     if (op->lock_waits) {
         char lw[32];
         fmt_ms(op->lock_wait_ns, lw, sizeof(lw));
@@ -318,6 +323,7 @@ static void json_op(const QueryProfile *qp, const ProfOp *op, StrBuf *sb)
         json_u64(sb, "build_ns", op->build_ns, true);
         json_u64(sb, "allocations", op->n_allocs, true);
         json_u64(sb, "allocated_bytes", op->alloc_bytes, true);
+        json_u64(sb, "memory_bytes", op->mem_bytes, true);
         json_u64(sb, "lock_waits", op->lock_waits, true);
         json_u64(sb, "lock_wait_ns", op->lock_wait_ns, true);
         json_u64(sb, "hash_table_entries", op->ht_entries, true);

@@ -64,6 +64,7 @@ void mem_totals(MemCounters *out)
         out->n_frees += b->c.n_frees;
         out->bytes += b->c.bytes;
         out->n_commits += b->c.n_commits;
+        out->used_bytes += b->c.used_bytes;
     }
     pthread_mutex_unlock(&g_blocks_lock);
 }
@@ -156,6 +157,11 @@ void mem_free(void *p)
         return;
     thread_block()->c.n_frees++;
     g_alloc.free_fn(p);
+}
+
+void mem_note_used(uint64_t n)
+{
+    thread_block()->c.used_bytes += n;
 }
 
 char *mem_strdup(const char *s)

@@ -59,12 +59,16 @@ typedef struct MemCounters {
     uint64_t n_frees;       /* free calls on non-NULL pointers */
     uint64_t bytes;         /* bytes requested by allocating calls */
     uint64_t n_commits;     /* arena commit steps (mprotect), not allocs */
+    uint64_t used_bytes;    /* column capacity put to use (mem_note_used) */
 } MemCounters;
 
 void *mem_alloc(size_t n);                 /* NULL on failure */
 void *mem_calloc(size_t n);                /* zeroed */
 void *mem_realloc(void *p, size_t n);      /* counts as one allocation */
 void mem_free(void *p);                    /* NULL is a no-op */
+/* Note n bytes of memory put to use that no allocating call shows (a
+ * column array growing into committed or cached pages). */
+void mem_note_used(uint64_t n);
 char *mem_strdup(const char *s);
 
 /* Reserve `n` bytes of address space with no access (counted as one

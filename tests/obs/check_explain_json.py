@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """check_explain_json.py -- validate EXPLAIN (ANALYZE, FORMAT JSON) and
 EXPLAIN (FORMAT JSON) output against its schema,
-docs/explain-analyze-json.md (version 2).
+docs/explain-analyze-json.md (version 3).
 
 usage:
   check_explain_json.py FILE...
@@ -28,7 +28,7 @@ usage:
 
 The checks are the document's: exact key sets (nothing missing, nothing
 unknown, no duplicate key; the key sets depend on "analyzed"), UTF-8,
-types (integers are JSON integers, not 3.0 nor true), version 2,
+types (integers are JSON integers, not 3.0 nor true), version 3,
 non-negative numbers, operators nested through
 "children" with ids 1..N in pre-order, self time <= cumulative time (and
 cumulative = self + children exactly), rows_in = the children's rows,
@@ -44,7 +44,7 @@ import subprocess
 import sys
 import tempfile
 
-VERSION = 2
+VERSION = 3
 U64_MAX = (1 << 64) - 1
 MISESTIMATE = 10.0
 
@@ -69,8 +69,8 @@ OP_KEYS = {
     "rows_in": "int", "chunks": "int", "estimate_ratio": "num",
     "misestimated": "bool", "time_ns": "int", "cpu_ns": "int",
     "cumulative_time_ns": "int", "build_ns": "int", "allocations": "int",
-    "allocated_bytes": "int", "lock_waits": "int", "lock_wait_ns": "int",
-    "hash_table_entries": "int", "hash_table_capacity": "int",
+    "allocated_bytes": "int", "memory_bytes": "int", "lock_waits": "int",
+    "lock_wait_ns": "int", "hash_table_entries": "int", "hash_table_capacity": "int",
     "children": "op_list",
 }
 # A plan that did not run ("analyzed": false): these keys only.
@@ -238,6 +238,11 @@ class Checker:
         if None not in (e, cap) and e > cap:
             self.err(where, "hash_table_entries %d > hash_table_capacity %d"
                      % (e, cap))
+        # a metered operator's memory holds its hash table's 8-byte slots
+        mem = g("memory_bytes")
+        if None not in (cap, mem, t) and t > 0 and mem < 8 * cap:
+            self.err(where, "memory_bytes %d < 8 * hash_table_capacity %d"
+                     % (mem, cap))
         lw, lns = g("lock_waits"), g("lock_wait_ns")
         if None not in (lw, lns) and lns > 0 and lw == 0:
             self.err(where, "lock_wait_ns %d with 0 lock_waits" % lns)
@@ -480,9 +485,9 @@ def mutations():
     leaf = lambda o: not o["children"]
     inner = lambda o: bool(o["children"])
     m = [
-        ("version 1", setk(["version"], 1)),
-        ("version 3", setk(["version"], 3)),
-        ("version as text", setk(["version"], "2")),
+        ("version 2", setk(["version"], 2)),
+        ("version 4", setk(["version"], 4)),
+        ("version as text", setk(["version"], "3")),
         ("missing analyzed", delk(["analyzed"])),
         ("analyzed as integer", lambda d: d.__setitem__(
             "analyzed", int(d["analyzed"]))),
@@ -544,6 +549,9 @@ def mutations():
             "chunks", o["rows"] + 1))),
         ("hash table over capacity", on_op(lambda o: o.__setitem__(
             "hash_table_entries", o["hash_table_capacity"] + 1))),
+        ("hash table without its memory", on_op(lambda o: o.__setitem__(
+            "memory_bytes", 8 * o["hash_table_capacity"] - 1),
+            lambda o: o["hash_table_capacity"] > 0 and o["time_ns"] > 0)),
         ("lock wait without waits", on_op(lambda o: (o.__setitem__(
             "lock_waits", 0), o.__setitem__("lock_wait_ns", 10)))),
         ("id out of order", on_op(lambda o: o.__setitem__(
@@ -592,7 +600,7 @@ def self_test(path):
                                              '"estimated_rows": NaN, "x": ',
                                              1)),
                         ("duplicate key", text.replace(
-                            '"version": 2', '"version": 2, "version": 2', 1)),
+                            '"version": 3', '"version": 3, "version": 3', 1)),
                         ("truncated", text[:len(text) // 2])):
         errors, _ = check_text(text2)
         if not errors:

@@ -446,7 +446,7 @@ static void compare_doc(const char *json, const ember_profile *p)
 {
     JVal *doc = jparse(json);
     assert_int_equal(doc->t, J_OBJ);
-    assert_field(doc, "version", 2);
+    assert_field(doc, "version", 3);
     assert_int_equal(jget(doc, "analyzed")->t, J_BOOL);
     assert_true(jget(doc, "analyzed")->b);
     assert_string_equal(jstr(doc, "sql"), as_utf8(p->sql));
@@ -765,7 +765,7 @@ static int plan_json(const char *query, const char *tag)
     assert_int_equal(doc->n, (int)ARRAY_LEN(top));
     for (size_t k = 0; k < ARRAY_LEN(top); k++)
         assert_string_equal(doc->keys[k], top[k]);
-    assert_field(doc, "version", 2);
+    assert_field(doc, "version", 3);
     assert_int_equal(jget(doc, "analyzed")->t, J_BOOL);
     assert_false(jget(doc, "analyzed")->b);
     assert_string_equal(jstr(doc, "sql"), as_utf8(sql.data));
