@@ -16,7 +16,9 @@
  * Two profiles:
  *
  *   cpu/alloc   sample types cpu/nanoseconds, alloc_objects/count,
- *               alloc_space/bytes; one sample per operator with its self
+ *               alloc_space/bytes, inuse_space/bytes (the memory the
+ *               operator's state holds when the query ends: its
+ *               mem_bytes); one sample per operator with its self
  *               values, stack = the operator, its parents, ..., "Query";
  *               an operator's build time (hash table build, sort) is a
  *               sample of its own under an extra frame "<label> build".
@@ -466,9 +468,10 @@ static void write_op_samples(Pprof *w, uint64_t *stack)
             {"op", op->name ? op->name : "", 0, NULL},
             {"rows", NULL, (int64_t)op->rows_out, "rows"},
         };
-        uint64_t values[3] = {op->time_ns, op->n_allocs, op->alloc_bytes};
+        uint64_t values[4] = {op->time_ns, op->n_allocs, op->alloc_bytes,
+                              op->mem_bytes};
         int n = op_stack(p, op->id, stack, 0);
-        write_sample(w, stack, n, values, 3, labels, 2);
+        write_sample(w, stack, n, values, 4, labels, 2);
         if (op->build_ns == 0)
             continue;
         sb_clear(&w->tmp);
@@ -477,8 +480,8 @@ static void write_op_samples(Pprof *w, uint64_t *stack)
                     w->file, op->sql_line);
         stack[0] = build_id++;
         n = op_stack(p, op->id, stack, 1);
-        uint64_t build[3] = {op->build_ns, 0, 0};
-        write_sample(w, stack, n, build, 3, labels, 1);
+        uint64_t build[4] = {op->build_ns, 0, 0, 0};
+        write_sample(w, stack, n, build, 4, labels, 1);
     }
 }
 
@@ -530,12 +533,13 @@ out_free_stack:
 int pprof_write(const QueryProfile *p, const char *path, const char *sql_path,
                 Err *err)
 {
-    static const ValueType types[3] = {
+    static const ValueType types[4] = {
         {"cpu", "nanoseconds"},
         {"alloc_objects", "count"},
         {"alloc_space", "bytes"},
+        {"inuse_space", "bytes"},
     };
-    return write_profile(p, path, sql_path, types, 3, "cpu", write_op_samples,
+    return write_profile(p, path, sql_path, types, 4, "cpu", write_op_samples,
                          err);
 }
 

@@ -49,11 +49,13 @@ static QueryProfile make_profile(void)
     g_ops[1].build_ns = 8000000;
     g_ops[1].n_allocs = 50;
     g_ops[1].alloc_bytes = 5000000;
+    g_ops[1].mem_bytes = 7000000;
     g_ops[1].rows_out = 100;
     g_ops[2] = make_op(3, 2, 2, "Scan lineitem", "Scan#3", 3);
     g_ops[2].time_ns = 40000000;
     g_ops[2].n_allocs = 20;
     g_ops[2].alloc_bytes = 200000;
+    g_ops[2].mem_bytes = 30000;
     g_ops[2].rows_out = 60000;
     g_ops[3] = make_op(4, 2, 2, "Scan orders", "Scan#4", 2);
     g_ops[3].time_ns = 3000000;
@@ -209,12 +211,12 @@ static void test_cpu_profile(void **state)
     assert_contains(out.data, "Period: 1\n");
     assert_contains(out.data, "Duration: 61ms");
     assert_contains(out.data, "cpu/nanoseconds[dflt] alloc_objects/count "
-                              "alloc_space/bytes");
+                              "alloc_space/bytes inuse_space/bytes");
     /* pprof numbers locations anew, so match the values only. */
-    assert_contains(out.data, "   40000000         20     200000: ");
-    assert_contains(out.data, "    8000000          0          0: ");
-    assert_contains(out.data, "    5000000         50    5000000: ");
-    assert_contains(out.data, "    3000000          5      10000: ");
+    assert_contains(out.data, "   40000000         20     200000      30000: ");
+    assert_contains(out.data, "    8000000          0          0          0: ");
+    assert_contains(out.data, "    5000000         50    5000000    7000000: ");
+    assert_contains(out.data, "    3000000          5      10000          0: ");
     assert_contains(out.data, "op:[Scan lineitem]");
     assert_contains(out.data, "rows:[60000 rows]");
     /* Project#1's all-zero sample is left out: four samples remain. */
@@ -237,6 +239,9 @@ static void test_cpu_profile(void **state)
     assert_contains(out.data, "Type: alloc_space");
     pprof_run("-top -sample_index=alloc_objects", cpu, &out);
     assert_string_equal(top_entry(out.data, name, sizeof(name)), "HashJoin#2");
+    pprof_run("-top -sample_index=inuse_space", cpu, &out);
+    assert_string_equal(top_entry(out.data, name, sizeof(name)), "HashJoin#2");
+    assert_contains(out.data, "Type: inuse_space");
 
     pprof_run("-traces", cpu, &out);
     traces_normalize(out.data, &tr);

@@ -5,11 +5,11 @@
  * Queries are crafted so that one operator does nearly all the work, by a
  * wide margin, on a generated table of 1M integers:
  *   - a hash aggregation into 500k groups under a cheap count(*): the
- *     HashAggregate must be the top entry of the cpu and alloc_space
- *     profiles;
+ *     HashAggregate must be the top entry of the cpu, alloc_space and
+ *     inuse_space profiles;
  *   - a full sort of 1M keys under a count(*): "Sort#N build" (the sort
  *     itself runs in the sink's build phase) must be the top cpu entry
- *     and the Sort the top alloc_space entry.
+ *     and the Sort the top alloc_space and inuse_space entry.
  * For each, `-top` names the operator, `-traces` shows stacks running from
  * the operator through its parents to "Query" (the parents read from
  * ember_stmt_profile), `-raw` shows the SQL text file written next to the
@@ -141,7 +141,7 @@ typedef struct Run {
     int parent[MAX_OPS];
     int sql_line[MAX_OPS];
     uint64_t time_ns[MAX_OPS], build_ns[MAX_OPS];
-    uint64_t alloc_bytes[MAX_OPS], n_allocs[MAX_OPS];
+    uint64_t alloc_bytes[MAX_OPS], n_allocs[MAX_OPS], mem_bytes[MAX_OPS];
     char top_site[64];   /* most waited-on lock site, "" if none */
     char top_counted[64]; /* lock site with the most waits, "" if none */
     /* the lock site the test asks about (Run.want_site, set before the
@@ -196,6 +196,7 @@ static void run_profiled(const char *sql, const char *name,
         r->build_ns[i] = op->build_ns;
         r->alloc_bytes[i] = op->alloc_bytes;
         r->n_allocs[i] = op->n_allocs;
+        r->mem_bytes[i] = op->mem_bytes;
     }
     uint64_t top_wait = 0, top_count = 0;
     for (int i = 0; i < p->n_locks; i++) {
@@ -336,7 +337,7 @@ static void check_raw(const Run *r, int i)
     pprof_run("-raw", r->cpu, &out);
     assert_contains(out.data, "PeriodType: cpu nanoseconds");
     assert_contains(out.data, "cpu/nanoseconds[dflt] alloc_objects/count "
-                              "alloc_space/bytes");
+                              "alloc_space/bytes inuse_space/bytes");
     /* "N: 0x0 M=1 HashAggregate#4 /dir/agg.sql:2 s=2(HashAggregate)" */
     char want[600];
     snprintf(want, sizeof(want), " %s %s:%d s=%d(%s)\n", r->labels[i], r->sql,
@@ -344,11 +345,13 @@ static void check_raw(const Run *r, int i)
     assert_contains(out.data, want);
     snprintf(want, sizeof(want), " Query %s:", r->sql);
     assert_contains(out.data, want);
-    /* the operator's own sample: cpu = time_ns, allocs, bytes */
-    uint64_t v[3] = {r->time_ns[i], r->n_allocs[i], r->alloc_bytes[i]};
-    if (!raw_has_sample(out.data, v, 3))
-        fail_msg("no sample %" PRIu64 " %" PRIu64 " %" PRIu64 " in:\n%s", v[0],
-                 v[1], v[2], out.data);
+    /* the operator's own sample: cpu = time_ns, allocs, bytes, memory */
+    uint64_t v[4] = {r->time_ns[i], r->n_allocs[i], r->alloc_bytes[i],
+                     r->mem_bytes[i]};
+    if (!raw_has_sample(out.data, v, 4))
+        fail_msg("no sample %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+                 " in:\n%s",
+                 v[0], v[1], v[2], v[3], out.data);
     sb_release(&out);
 }
 
@@ -426,6 +429,7 @@ static void test_hash_aggregate(void **state)
     check_top(&r, "", r.labels[agg], 50, 3);
     check_top(&r, "-sample_index=cpu", r.labels[agg], 50, 3);
     check_top(&r, "-sample_index=alloc_space", r.labels[agg], 50, 3);
+    check_top(&r, "-sample_index=inuse_space", r.labels[agg], 50, 3);
     check_raw(&r, agg);
     check_traces(&r, agg, NULL);
     /* -list shows the operator's line from the SQL file */
@@ -462,6 +466,7 @@ static void test_sort(void **state)
     snprintf(build, sizeof(build), "%s build", r.labels[sort]);
     check_top(&r, "", build, 50, 3);
     check_top(&r, "-sample_index=alloc_space", r.labels[sort], 50, 3);
+    check_top(&r, "-sample_index=inuse_space", r.labels[sort], 50, 3);
     check_raw(&r, sort);
     check_traces(&r, sort, build);
     check_traces(&r, sort, NULL);
