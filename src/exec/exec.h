@@ -118,7 +118,7 @@ typedef struct ThreadCtx {
     LockStats locks;          /* lock counters of this query's tasks */
     /* work of correlated subplans run on this thread: counted in their own
      * operators, so meter_stop leaves it out of the operator that ran
-     * them (time, allocations, lock waits) */
+     * them (time, allocations, lock waits, column memory) */
     OpStats sub;
     /* timeline (setting trace_output): events and the batch being
      * aggregated (one span per batch of chunks, per operator) */

@@ -53,8 +53,9 @@ typedef struct QueryProfile {
 
 /* pprof profile.proto, gzip-compressed. The CPU/allocation profile has
  * sample types cpu/nanoseconds, alloc_objects/count, alloc_space/bytes,
- * inuse_space/bytes (the operator's mem_bytes); a sample per operator with its self values, its stack running from the
- * operator up to "Query" (e.g. HashJoin#3 build <- HashJoin#3 <- Query).
+ * inuse_space/bytes (the operator's mem_bytes); a sample per operator
+ * with its self values, its stack running from the operator up to
+ * "Query" (e.g. HashJoin#3 build <- HashJoin#3 <- Query).
  * The contention profile has contentions/count, delay/nanoseconds, one
  * sample per lock site under the operator that waited most. Function file
  * names point at `sql_path`, a file holding the statement text, so
