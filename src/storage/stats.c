@@ -110,16 +110,9 @@ static void fold_minmax(ColStats *s, const Value *lo, const Value *hi)
  * instructions on statistics before. 64 slots. */
 #define SEEN_BITS 6
 
-static uint32_t seen_slot(const Str *x)
+static inline uint32_t seen_slot(const Str *x)
 {
-    uint64_t w0, w1 = 0;
-    memcpy(&w0, x, 8);                       /* length and prefix */
-    if (x->len <= STR_INLINE)
-        memcpy(&w1, (const char *)x + 8, 8); /* the rest, zero padded */
-    else
-        memcpy(&w1, x->u.ptr + x->len - 8, 8);
-    uint64_t h = (w0 ^ (w1 * 0x9E3779B97F4A7C15ull)) * 0xFF51AFD7ED558CCDull;
-    return (uint32_t)(h >> (64 - SEEN_BITS));
+    return (uint32_t)(str_quick_key(x) >> (64 - SEEN_BITS));
 }
 
 static void fold_str(ColStats *s, const Vector *v, const SelIdx *sel,

@@ -498,13 +498,11 @@ const void *tdata_cell(const TableData *t, uint64_t row, int col)
  * took 0.4 s with the general string hash). */
 static inline uint32_t dict_slot(const Str *s, uint32_t mask)
 {
+    /* long strings hash fully: str_quick_key would put those that differ
+     * only in the middle on one probe chain */
     if (s->len > STR_INLINE)
         return (uint32_t)hash_str(s) & mask;
-    uint64_t w0, w1;
-    memcpy(&w0, s, 8);
-    memcpy(&w1, (const char *)s + 8, 8);
-    uint64_t h = (w0 ^ (w1 * 0x9E3779B97F4A7C15ull)) * 0xFF51AFD7ED558CCDull;
-    return (uint32_t)(h >> 40) & mask;
+    return (uint32_t)(str_quick_key(s) >> 40) & mask;
 }
 
 /* Codes of column c of group g into codes[], its distinct values into

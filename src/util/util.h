@@ -247,6 +247,20 @@ static inline bool str_eq(const Str *a, const Str *b)
     return str_eq_long(a, b);
 }
 int str_cmp(const Str *a, const Str *b);   /* memcmp order, then length */
+/* A cheap key for tables that resolve collisions with str_eq: a
+ * multiply-shift mix of the Str's 16 bytes when inline (zero padded),
+ * else of its length, prefix and last 8 bytes. Equal strings get equal
+ * keys; long strings that differ only in the middle collide. */
+static inline uint64_t str_quick_key(const Str *s)
+{
+    uint64_t w0, w1;
+    memcpy(&w0, s, 8);                       /* length and prefix */
+    if (s->len <= STR_INLINE)
+        memcpy(&w1, (const char *)s + 8, 8);
+    else
+        memcpy(&w1, s->u.ptr + s->len - 8, 8);
+    return (w0 ^ (w1 * 0x9E3779B97F4A7C15ull)) * 0xFF51AFD7ED558CCDull;
+}
 
 /* ------------------------------------------------------------------------
  * Values (value.c): one boxed SQL value, for constants, parameters and the
