@@ -1074,6 +1074,24 @@ static void make_rows(ember_db *db, const char *name, int thousands)
     assert_i64_equal(query_int(db, sql), 1000 * thousands);
 }
 
+/* A database with `threads` workers and the tables make_rows draws from:
+ * digits (0..9) and big_digits (0..199, for the thousands). */
+static ember_db *digits_db(const char *threads)
+{
+    ember_db *db = open_mem();
+    assert_rc(ember_set(db, "threads", threads), EMBER_OK);
+    exec_ok(db, "CREATE TABLE digits AS SELECT x FROM (VALUES (0), (1), (2), "
+                "(3), (4), (5), (6), (7), (8), (9)) v(x);"
+                "CREATE TABLE big_digits(x INTEGER)");
+    for (int i = 0; i < 200; i += 10) {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "INSERT INTO big_digits SELECT x + %d "
+                                   "FROM digits", i);
+        exec_ok(db, sql);
+    }
+    return db;
+}
+
 /* Allocator calls (all threads) made by preparing, running and finalizing
  * `sql`; the result must have rows. */
 static uint64_t allocs_of(ember_db *db, const char *sql, uint64_t *bytes)
@@ -1100,18 +1118,7 @@ static uint64_t allocs_of(ember_db *db, const char *sql, uint64_t *bytes)
  * counts. */
 static void check_allocs(const char *threads, int reps, uint64_t slack)
 {
-    ember_db *db = open_mem();
-    assert_rc(ember_set(db, "threads", threads), EMBER_OK);
-    exec_ok(db, "CREATE TABLE digits AS SELECT x FROM (VALUES (0), (1), (2), "
-                "(3), (4), (5), (6), (7), (8), (9)) v(x);"
-                "CREATE TABLE big_digits(x INTEGER)");
-    /* 0..199 for the thousands */
-    for (int i = 0; i < 200; i += 10) {
-        char sql[128];
-        snprintf(sql, sizeof(sql), "INSERT INTO big_digits SELECT x + %d "
-                                   "FROM digits", i);
-        exec_ok(db, sql);
-    }
+    ember_db *db = digits_db(threads);
     make_rows(db, "small_t", 1);           /* 1,000 rows */
     make_rows(db, "large_t", 200);         /* 200,000 rows */
     static const char *const q[] = {
@@ -1152,17 +1159,7 @@ static void test_allocs_independent_of_size(void **state)
  * committed, and counted, again. */
 static void test_cache_budget_bytes(void **state)
 {
-    ember_db *db = open_mem();
-    assert_rc(ember_set(db, "threads", "1"), EMBER_OK);
-    exec_ok(db, "CREATE TABLE digits AS SELECT x FROM (VALUES (0), (1), (2), "
-                "(3), (4), (5), (6), (7), (8), (9)) v(x);"
-                "CREATE TABLE big_digits(x INTEGER)");
-    for (int i = 0; i < 200; i += 10) {
-        char sql[128];
-        snprintf(sql, sizeof(sql), "INSERT INTO big_digits SELECT x + %d "
-                                   "FROM digits", i);
-        exec_ok(db, sql);
-    }
+    ember_db *db = digits_db("1");
     make_rows(db, "large_t", 200);
     /* 200,000 groups: a hash table of several MiB */
     const char *q = "SELECT count(*) FROM (SELECT k, sum(m) FROM large_t "

@@ -396,19 +396,21 @@ static const char *as_utf8(const char *s)
                      a_, #api);                                                \
     } while (0)
 
-/* Operator `o` of the document and its subtree against p->ops; `*next`
- * is the id pre-order numbering gives it. */
-static void compare_op(const ember_profile *p, const JVal *o, int parent,
-                       int depth, bool sub, int *next)
+/* The plan keys of operator `o` (id in pre-order, `*next`; name, label,
+ * detail, SQL line, estimate) against the profile's operator of that id,
+ * which must have parent `parent`; returns that operator. `what` names
+ * the profile in messages. */
+static const ember_profile_op *compare_op_plan(const ember_profile *p,
+                                               const JVal *o, int parent,
+                                               bool sub, int *next,
+                                               const char *what)
 {
     int id = (int)ju64(o, "id");
     assert_int_equal(id, *next);
     (*next)++;
     assert_true(id >= 1 && id <= p->n_ops);
     const ember_profile_op *op = &p->ops[id - 1];
-    assert_int_equal(op->id, id);
     assert_int_equal(op->parent, parent);
-    assert_int_equal(op->depth, depth);
     assert_int_equal(!!op->subplan, sub);
     assert_string_equal(jstr(o, "name"), as_utf8(op->name));
     assert_string_equal(jstr(o, "label"), as_utf8(op->label));
@@ -416,8 +418,21 @@ static void compare_op(const ember_profile *p, const JVal *o, int parent,
     assert_field(o, "sql_line", op->sql_line);
     double est = jnum(o, "estimated_rows");
     if (fabs(est - op->est_rows) > 0.05 + 1e-12 * fabs(op->est_rows))
-        fail_msg("%s: estimated_rows %.17g != API %.17g", op->label, est,
-                 op->est_rows);
+        fail_msg("%s: estimated_rows %.17g != %s %.17g", op->label, est,
+                 what, op->est_rows);
+    return op;
+}
+
+/* Operator `o` of the document and its subtree against p->ops; `*next`
+ * is the id pre-order numbering gives it. */
+static void compare_op(const ember_profile *p, const JVal *o, int parent,
+                       int depth, bool sub, int *next)
+{
+    const ember_profile_op *op = compare_op_plan(p, o, parent, sub, next,
+                                                 "API");
+    int id = (int)(op - p->ops) + 1;
+    assert_int_equal(op->id, id);
+    assert_int_equal(op->depth, depth);
     assert_field(o, "rows", op->rows_out);
     assert_field(o, "rows_in", op->rows_in);
     assert_field(o, "chunks", op->chunks);
@@ -711,21 +726,9 @@ static void compare_plan_op(const ember_profile *p, const JVal *o,
     assert_int_equal(o->n, (int)ARRAY_LEN(keys));
     for (size_t k = 0; k < ARRAY_LEN(keys); k++)
         assert_string_equal(o->keys[k], keys[k]);
-    int id = (int)ju64(o, "id");
-    assert_int_equal(id, *next);
-    (*next)++;
-    assert_true(id >= 1 && id <= p->n_ops);
-    const ember_profile_op *op = &p->ops[id - 1];
-    assert_int_equal(op->parent, parent);
-    assert_int_equal(!!op->subplan, sub);
-    assert_string_equal(jstr(o, "name"), as_utf8(op->name));
-    assert_string_equal(jstr(o, "label"), as_utf8(op->label));
-    assert_string_equal(jstr(o, "detail"), as_utf8(op->detail));
-    assert_field(o, "sql_line", op->sql_line);
-    double est = jnum(o, "estimated_rows");
-    if (fabs(est - op->est_rows) > 0.05 + 1e-12 * fabs(op->est_rows))
-        fail_msg("%s: estimated_rows %.17g != analyzed %.17g", op->label, est,
-                 op->est_rows);
+    const ember_profile_op *op = compare_op_plan(p, o, parent, sub, next,
+                                                 "analyzed");
+    int id = (int)(op - p->ops) + 1;
     const JVal *kids = jget(o, "children");
     assert_int_equal(kids->t, J_ARR);
     for (int i = 0; i < kids->n; i++)
