@@ -442,6 +442,7 @@ static void compare_op(const ember_profile *p, const JVal *o, int parent,
     assert_field(o, "build_ns", op->build_ns);
     assert_field(o, "allocations", op->n_allocs);
     assert_field(o, "allocated_bytes", op->alloc_bytes);
+    assert_field(o, "memory_bytes", op->mem_bytes);
     assert_field(o, "lock_waits", op->lock_waits);
     assert_field(o, "lock_wait_ns", op->lock_wait_ns);
     assert_field(o, "hash_table_entries", op->ht_entries);
